@@ -1,0 +1,61 @@
+"""The error hierarchy: every error a user can see from srcgrad derives from SrcgradError.
+
+Errors about the user's code carry an `Origin` (file, line, source text) so the message
+points at the user's line and says what to do instead.
+"""
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a piece of user code lives: file name, 1-based line and that line's text."""
+
+    filename: str
+    lineno: int
+    text: str = ""
+    function: str = ""
+
+    def describe(self) -> str:
+        where = f'File "{self.filename}", line {self.lineno}'
+        if self.function:
+            where += f", in {self.function}"
+        return f"{where}\n    {self.text.strip()}" if self.text else where
+
+
+class SrcgradError(Exception):
+    """Base class of all srcgrad errors."""
+
+    def __init__(self, message: str, origin: Origin | None = None, hint: str = ""):
+        self.origin = origin
+        self.hint = hint
+        self.bare_message = message
+        parts = [message]
+        if origin is not None:
+            parts.append(origin.describe())
+        if hint:
+            parts.append(hint)
+        super().__init__("\n".join(parts))
+
+
+class UnsupportedSyntaxError(SrcgradError):
+    """A construct outside the subset of Python that srcgrad differentiates."""
+
+
+class NotDifferentiableError(SrcgradError):
+    """A call to a function with no derivative rule and no Python source to differentiate."""
+
+
+class NonScalarOutputError(SrcgradError):
+    """`grad` was asked for the gradient of a function whose output is not a scalar."""
+
+
+class WrtError(SrcgradError):
+    """The `wrt` argument names no parameter, or an argument structure is unusable."""
+
+
+class SourceUnavailableError(SrcgradError):
+    """The function's source code cannot be read (built in, defined in a REPL, lambda in an expression)."""
+
+
+class NonFiniteError(SrcgradError):
+    """Training produced a non-finite loss or gradient; parameters were left as they were."""
