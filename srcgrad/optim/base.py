@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from srcgrad.train.tree import flatten, unflatten
+from srcgrad.optim.tree import flatten, unflatten
 
 Schedule = Callable[[int], float]
 State = dict[str, Any]

@@ -20,7 +20,7 @@ from srcgrad.train.evaluate import evaluate, named_metrics
 from srcgrad.train.history import History
 from srcgrad.train.progress import Progress
 from srcgrad.train.step import batch_value_and_grad, check_finite
-from srcgrad.train.tree import flatten, normalize, paths, unflatten
+from srcgrad.optim.tree import flatten, normalize, paths, unflatten
 
 
 @dataclass

@@ -11,7 +11,7 @@ import numpy as np
 
 from srcgrad.errors import NonFiniteError
 from srcgrad.train.batching import Batch
-from srcgrad.train.tree import flatten
+from srcgrad.optim.tree import flatten
 
 
 def batch_value_and_grad(vg: Callable, params: Any, param_leaves: list[np.ndarray], batch: Batch,
