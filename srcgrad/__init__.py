@@ -1,0 +1,20 @@
+"""srcgrad: source-to-source automatic differentiation for Python and NumPy."""
+from srcgrad import errors
+from srcgrad.api import GradientFunction, grad, show, value_and_grad
+from srcgrad.errors import (
+    NonFiniteError,
+    NonScalarOutputError,
+    NotDifferentiableError,
+    SourceUnavailableError,
+    SrcgradError,
+    UnsupportedSyntaxError,
+    WrtError,
+)
+from srcgrad.rules.registry import adjoint, nondifferentiable
+
+__all__ = [
+    "GradientFunction", "NonFiniteError", "NonScalarOutputError", "NotDifferentiableError",
+    "SourceUnavailableError", "SrcgradError", "UnsupportedSyntaxError", "WrtError", "adjoint", "errors",
+    "grad", "nondifferentiable", "show", "value_and_grad",
+]
+__version__ = "0.1.0"

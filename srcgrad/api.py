@@ -1,0 +1,125 @@
+"""The front doors: grad, value_and_grad, show.
+
+`grad(f, wrt=...)` returns a `GradientFunction`, which compiles f's gradient on first call
+(cached by code object and `wrt`) and afterwards just calls the generated function.
+"""
+import functools
+import inspect
+from typing import Any, Callable
+
+from srcgrad import compiler
+from srcgrad.errors import NonScalarOutputError, SrcgradError, WrtError
+
+Wrt = int | str | tuple[int | str, ...]
+
+
+def _wrt_names(func: Callable, wrt: Wrt) -> tuple[tuple[str, ...], bool]:
+    """Parameter names for `wrt`, and whether the caller wants a tuple back."""
+    try:
+        params = list(inspect.signature(func).parameters.values())
+    except (TypeError, ValueError):
+        raise WrtError(f"cannot read the parameters of {func!r}") from None
+    names = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    many = isinstance(wrt, tuple | list)
+    out = []
+    for item in (wrt if many else (wrt,)):
+        if isinstance(item, bool) or not isinstance(item, int | str):
+            raise WrtError(f"wrt must be a parameter index, a parameter name or a tuple of them, not {item!r}")
+        if isinstance(item, int):
+            if not -len(names) <= item < len(names):
+                raise WrtError(f"wrt={item} but {func.__qualname__} has {len(names)} parameters: {', '.join(names)}")
+            out.append(names[item])
+        else:
+            if item not in names:
+                raise WrtError(f"wrt={item!r} names no parameter of {func.__qualname__} (parameters: {', '.join(names)})")
+            out.append(item)
+    if len(set(out)) != len(out):
+        raise WrtError(f"wrt={wrt!r} names the same parameter twice")
+    return tuple(out), many
+
+
+class GradientFunction:
+    """The gradient of a function, compiled on first call. `.source` is the generated code."""
+
+    def __init__(self, func: Callable, wrt: Wrt, with_value: bool):
+        self.func = func
+        self.wrt = wrt
+        self.with_value = with_value
+        self._names, self._many = _wrt_names(func, wrt)
+        self._compiled: Callable | None = None
+        functools.update_wrapper(self, func)
+        self.__name__ = f"{'value_and_grad' if with_value else 'grad'}_{getattr(func, '__name__', 'f')}"
+
+    def compile(self) -> compiler.Joint:
+        joint = compiler.joint_gradient(self.func, self._names)
+        self._compiled = joint.function
+        return joint
+
+    @property
+    def source(self) -> str:
+        """The generated module's source text."""
+        return self.compile().source
+
+    @property
+    def generated(self) -> Callable:
+        """The generated function itself: `(*args) -> (value, (gradients...))`."""
+        if self._compiled is None:
+            self.compile()
+        return self._compiled
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        generated = self._compiled or self.generated
+        try:
+            value, grads = generated(*args, **kwargs)
+        except NonScalarOutputError as exc:
+            if exc.origin is None:
+                from srcgrad.frontend.parse import parse_function
+
+                source = parse_function(self.func)
+                raise NonScalarOutputError(exc.bare_message, source.origin(source.tree.body[-1]), exc.hint) from None
+            raise
+        result = grads if self._many else grads[0]
+        return (value, result) if self.with_value else result
+
+    def __repr__(self) -> str:
+        return f"<{self.__name__} wrt={self.wrt!r}>"
+
+    def __get__(self, obj, objtype=None):
+        return self if obj is None else functools.partial(self, obj)
+
+
+def _decorator_or_call(func: Callable | None, wrt: Wrt, with_value: bool):
+    if func is None:
+        return lambda f: GradientFunction(f, wrt, with_value)
+    if not callable(func):
+        raise WrtError(f"grad expects a function, got {func!r}; to choose arguments write grad(wrt=...)")
+    return GradientFunction(func, wrt, with_value)
+
+
+def grad(func: Callable | None = None, wrt: Wrt = 0) -> GradientFunction | Callable:
+    """The gradient of `func`'s scalar output with respect to argument(s) `wrt`.
+
+    Args:
+        func: a Python function returning a scalar (float, NumPy scalar, or size-1 array).
+        wrt: a parameter index, a parameter name, or a tuple of them.
+    Returns:
+        A function with `func`'s signature returning the gradient (a tuple of them for a tuple
+        `wrt`); each gradient has the structure, shape and floating dtype of its argument.
+    Raises:
+        UnsupportedSyntaxError, NotDifferentiableError: at compile time (first call), naming the line.
+        NonScalarOutputError: when `func` returns something other than a scalar.
+    """
+    return _decorator_or_call(func, wrt, with_value=False)
+
+
+def value_and_grad(func: Callable | None = None, wrt: Wrt = 0) -> GradientFunction | Callable:
+    """Like `grad`, but the function returns `(value, gradient)`, computing both in one pass."""
+    return _decorator_or_call(func, wrt, with_value=True)
+
+
+def show(func: Callable, wrt: Wrt = 0, mode: str = "reverse", file=None) -> None:
+    """Print the generated gradient code of `func`."""
+    if mode != "reverse":
+        raise SrcgradError(f"mode={mode!r} is not available yet; srcgrad generates reverse mode")
+    target = func if isinstance(func, GradientFunction) else GradientFunction(func, wrt, True)
+    print(target.source, end="", file=file)

@@ -1,0 +1,1 @@
+"""Back end: trees to text (unparse) and text to live functions (compile, linecache)."""

@@ -1,0 +1,40 @@
+"""Compile generated functions into live ones that tracebacks, pdb and inspect can read.
+
+The generated functions are wrapped in a factory whose parameters are the objects the code
+needs (runtime helpers, rules' helpers, other generated functions). The factory is created
+with the user's module as its globals, so the code sees the user's globals live, and nothing
+is ever added to the user's module. The text is registered in `linecache` under a unique
+file name, which is what makes `inspect.getsource` (and so grad-of-grad) work on it.
+"""
+import itertools
+import linecache
+import types
+from typing import Any
+
+import gast
+
+from srcgrad import syntax
+from srcgrad.codegen.unparse import unparse
+
+_counter = itertools.count(1)
+FACTORY = "_srcgrad_factory"
+
+
+def compile_functions(functions: list[gast.FunctionDef], injected: dict[str, Any], module_globals: dict,
+                      label: str) -> tuple[dict[str, types.FunctionType], str]:
+    """Compile `functions`; return them by name, and their source text as shown to users."""
+    names = sorted(injected)
+    args = gast.arguments(args=[syntax.name(n, gast.Param) for n in names], posonlyargs=[], vararg=None,
+                          kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
+    result = gast.Dict(keys=[syntax.const(f.name) for f in functions], values=[syntax.name(f.name) for f in functions])
+    factory = gast.FunctionDef(name=FACTORY, args=args, body=list(functions) + [gast.Return(value=result)],
+                               decorator_list=[], returns=None, type_comment=None, type_params=[])
+    text = unparse(gast.Module(body=[factory], type_ignores=[]))
+    filename = f"<srcgrad {label} #{next(_counter)}>"
+    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+    code = compile(text, filename, "exec")
+    factory_code = next(c for c in code.co_consts if isinstance(c, types.CodeType) and c.co_name == FACTORY)
+    make = types.FunctionType(factory_code, module_globals)
+    compiled = make(**injected)
+    shown = unparse(gast.Module(body=list(functions), type_ignores=[]))
+    return compiled, shown

@@ -1,0 +1,166 @@
+"""The pipeline: function -> parse -> check -> normalize -> analyze -> reverse -> compile.
+
+Results are cached by (code object, closure values' identities, what is differentiated, shape),
+so a function is compiled once per way it is differentiated.
+"""
+import inspect
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import gast
+
+from srcgrad import syntax
+from srcgrad.codegen.compile import compile_functions
+from srcgrad.errors import Origin, SrcgradError
+from srcgrad.frontend.fence import check_supported
+from srcgrad.frontend.parse import parse_function
+from srcgrad.naming import Namer
+from srcgrad.passes.analyses.activity import varied_names
+from srcgrad.passes.analyses.resolve import resolve_call
+from srcgrad.passes.manager import Context
+from srcgrad.passes.normalize.anf import local_names, to_anf
+from srcgrad.passes.normalize.desugar import desugar
+from srcgrad.transforms.reverse.sweep import Reverse
+
+
+@dataclass
+class Joint:
+    """A compiled joint gradient: `function(*args) -> (value, (gradients...))`."""
+
+    function: Callable
+    source: str
+    wrt: tuple[str, ...]
+
+
+@dataclass
+class Split:
+    """A compiled split gradient of a callee: `fwd(tape, *args) -> value`, `bwd(tape, d_out) -> gradients`."""
+
+    fwd: Callable | None = None
+    bwd: Callable | None = None
+    source: str = ""
+    callees: list["Split"] = field(default_factory=list)
+
+    def half(self, which: str) -> Callable:
+        """`fwd` or `bwd`; while this split is still being compiled (recursion), a stand-in that calls it later."""
+        done = getattr(self, which)
+        if done is not None:
+            return done
+
+        def late(*args):
+            return getattr(self, which)(*args)
+
+        late.__name__ = which
+        return late
+
+
+_JOINT: dict[tuple, Joint] = {}
+_SPLIT: dict[tuple, Split] = {}
+
+
+def _closure_key(func: Callable) -> tuple:
+    cells = func.__closure__ or ()
+    out = []
+    for cell in cells:
+        try:
+            out.append(id(cell.cell_contents))
+        except ValueError:
+            out.append(None)
+    return tuple(out)
+
+
+def _cache_key(func: Callable, names: tuple[str, ...], kind: str) -> tuple:
+    func = inspect.unwrap(func)
+    return (func.__code__, id(func.__globals__), _closure_key(func), names, kind)
+
+
+def param_names(func: Callable) -> list[str]:
+    return list(inspect.signature(func).parameters)
+
+
+class _Build:
+    """One function's trip through the pipeline."""
+
+    def __init__(self, func: Callable, wrt: tuple[str, ...]):
+        self.source = parse_function(func)
+        check_supported(self.source)
+        tree = self.source.tree
+        namer = Namer(syntax.all_names(tree) | {tree.name})
+        self.callees: list[Split] = []
+        self.ctx = Context(self.source, namer, local_names(tree), self._split_of)
+        tree = desugar(tree)
+        self.ctx.dump("desugar", tree)
+        tree = to_anf(tree, namer, set(wrt))
+        self.ctx.dump("anf", tree)
+        self.tree = tree
+        locals_ = local_names(tree)
+        self.resolved = {id(n): resolve_call(n, self.source, locals_)
+                         for n in gast.walk(tree) if isinstance(n, gast.Call)}
+        self.varied = varied_names(tree.body, set(wrt),
+                                   lambda call: self.resolved.get(id(call)) is None
+                                   or self.resolved[id(call)].kind != "nondiff")
+        self.reverse = Reverse(self.ctx, tree, self.varied, self.resolved)
+
+    def _split_of(self, callee: Callable, active: tuple[str, ...], origin: Origin) -> Split:
+        try:
+            split = split_gradient(callee, active)
+        except SrcgradError as exc:
+            if exc.origin is not None and exc.origin.filename != origin.filename or exc.origin is None:
+                raise type(exc)(f"{exc.bare_message}\n  (called from {origin.filename}, line {origin.lineno})",
+                                exc.origin, exc.hint) from None
+            raise
+        self.callees.append(split)
+        return split
+
+    def compile(self, functions: list[gast.FunctionDef], label: str) -> tuple[dict[str, Callable], str]:
+        compiled, shown = compile_functions(functions, self.ctx.injected, self.source.globals, label)
+        return compiled, shown
+
+
+def _with_callees(shown: str, callees: list[Split]) -> str:
+    seen: set[int] = set()
+    parts = [shown]
+
+    def add(split: Split) -> None:
+        if id(split) in seen or not split.source:
+            return
+        seen.add(id(split))
+        parts.append(split.source)
+        for sub in split.callees:
+            add(sub)
+
+    for callee in callees:
+        add(callee)
+    return "\n\n".join(p.rstrip("\n") for p in parts) + "\n"
+
+
+def joint_gradient(func: Callable, wrt: tuple[str, ...]) -> Joint:
+    """The joint gradient function of `func` with respect to the parameters named in `wrt` (cached)."""
+    key = _cache_key(func, wrt, "joint")
+    if key not in _JOINT:
+        build = _Build(func, wrt)
+        name = build.ctx.namer.fresh(f"grad_{build.source.name}".replace("grad__", "grad_"))
+        fdef = build.reverse.joint(name, wrt)
+        compiled, shown = build.compile([fdef], build.source.func.__qualname__)
+        _JOINT[key] = Joint(compiled[name], _with_callees(shown, build.callees), wrt)
+    return _JOINT[key]
+
+
+def split_gradient(func: Callable, active: tuple[str, ...]) -> Split:
+    """The split gradient of a callee with respect to its `active` parameters (cached; recursion-safe)."""
+    key = _cache_key(func, active, "split")
+    if key in _SPLIT:
+        return _SPLIT[key]
+    split = _SPLIT[key] = Split()
+    try:
+        build = _Build(func, active)
+        base = build.source.name.strip("_") or "f"
+        fwd_name = build.ctx.namer.fresh(f"{base}_fwd")
+        bwd_name = build.ctx.namer.fresh(f"{base}_bwd")
+        fwd, bwd = build.reverse.split(fwd_name, bwd_name, active)
+        compiled, shown = build.compile([fwd, bwd], build.source.func.__qualname__)
+    except BaseException:
+        del _SPLIT[key]
+        raise
+    split.fwd, split.bwd, split.source, split.callees = compiled[fwd_name], compiled[bwd_name], shown, build.callees
+    return split

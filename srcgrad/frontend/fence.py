@@ -1,0 +1,120 @@
+"""The supported subset: reject every construct srcgrad cannot differentiate, at the user's line.
+
+Anything that passes this check is something the later passes know how to handle, so an
+internal error after this point is a bug in srcgrad, not in the user's code.
+"""
+import gast
+
+from srcgrad.errors import UnsupportedSyntaxError
+from srcgrad.frontend.parse import Source
+
+# node type -> (what it is, what to do instead)
+_REJECTED: dict[type, tuple[str, str]] = {
+    gast.Try: ("try/except", "Move error handling outside the differentiated function."),
+    gast.Raise: ("raise", "Validate inputs before calling the differentiated function."),
+    gast.With: ("with", "Move the context manager outside the differentiated function."),
+    gast.AsyncWith: ("async with", "Differentiate synchronous code only."),
+    gast.AsyncFor: ("async for", "Differentiate synchronous code only."),
+    gast.AsyncFunctionDef: ("async def", "Differentiate synchronous code only."),
+    gast.Await: ("await", "Differentiate synchronous code only."),
+    gast.Yield: ("yield", "Return a value instead of yielding it: generators cannot be differentiated."),
+    gast.YieldFrom: ("yield from", "Return a value instead of yielding it: generators cannot be differentiated."),
+    gast.Global: ("global", "Pass the value in as an argument and return the new value."),
+    gast.Nonlocal: ("nonlocal", "Pass the value in as an argument and return the new value."),
+    gast.Delete: ("del", "Drop the `del`; unused names cost nothing in the generated code."),
+    gast.ClassDef: ("a class definition", "Define the class at module level."),
+    gast.Lambda: ("lambda", "Define the function with `def` at module level and call it by name."),
+    gast.Import: ("import", "Import at module level."),
+    gast.ImportFrom: ("import", "Import at module level."),
+    gast.NamedExpr: ("an assignment expression (:=)", "Assign in a separate statement."),
+    gast.Match: ("match", "Use if/elif/else."),
+    gast.SetComp: ("a set comprehension", "Build a list or an array instead."),
+    gast.DictComp: ("a dict comprehension", "Build the dict with explicit assignments."),
+    gast.Set: ("a set", "Use a list or a tuple."),
+}
+
+# Constructs the control-flow issue adds; until then they are outside the subset.
+_NOT_YET: dict[type, str] = {
+    gast.If: "if statements",
+    gast.For: "for loops",
+    gast.While: "while loops",
+    gast.Break: "break",
+    gast.Continue: "continue",
+    gast.IfExp: "conditional expressions",
+    gast.ListComp: "list comprehensions",
+    gast.GeneratorExp: "generator expressions",
+    gast.FunctionDef: "nested function definitions",
+}
+
+FORBIDDEN_CALLS = {"eval", "exec", "compile", "globals", "locals", "vars", "setattr", "delattr", "__import__"}
+
+
+def check_supported(source: Source, allow: frozenset[type] = frozenset()) -> None:
+    """Raise UnsupportedSyntaxError for the first construct outside the subset."""
+    fdef = source.tree
+    _check_signature(source, fdef)
+    for stmt in fdef.body:
+        for node in gast.walk(stmt):
+            _check_node(source, node, allow)
+    _check_returns(source, fdef)
+
+
+def _reject(source: Source, node: gast.AST, what: str, hint: str) -> None:
+    raise UnsupportedSyntaxError(f"srcgrad cannot differentiate {what}", source.origin(node), hint=hint)
+
+
+def _check_signature(source: Source, fdef: gast.FunctionDef) -> None:
+    args = fdef.args
+    if args.vararg is not None:
+        _reject(source, fdef, "a function with *args", "Give the function named parameters.")
+    if args.kwarg is not None:
+        _reject(source, fdef, "a function with **kwargs", "Give the function named parameters.")
+
+
+def _check_node(source: Source, node: gast.AST, allow: frozenset[type]) -> None:
+    kind = type(node)
+    if kind in _REJECTED:
+        what, hint = _REJECTED[kind]
+        _reject(source, node, what, hint)
+    if kind in _NOT_YET and kind not in allow:
+        _reject(source, node, _NOT_YET[kind], "Control flow inside differentiated code is not supported yet.")
+    if isinstance(node, gast.Call):
+        if isinstance(node.func, gast.Name) and node.func.id in FORBIDDEN_CALLS:
+            _reject(source, node, f"a call to {node.func.id}()", "Write the code out directly.")
+        for arg in node.args:
+            if isinstance(arg, gast.Starred):
+                _reject(source, node, "a call with *arguments", "Pass the arguments one by one.")
+        for kw in node.keywords:
+            if kw.arg is None:
+                _reject(source, node, "a call with **keyword arguments", "Pass keyword arguments by name.")
+    if isinstance(node, (gast.Assign, gast.AugAssign, gast.AnnAssign)):
+        targets = node.targets if isinstance(node, gast.Assign) else [node.target]
+        for target in targets:
+            _check_target(source, node, target, allow)
+    if isinstance(node, gast.Starred) and isinstance(node.ctx, gast.Store):
+        _reject(source, node, "starred assignment (a, *b = ...)", "Unpack with explicit subscripts.")
+
+
+def _check_target(source: Source, stmt: gast.AST, target: gast.AST, allow: frozenset[type]) -> None:
+    if isinstance(target, gast.Attribute):
+        _reject(source, stmt, "assignment to an attribute", "Use a local variable or a dict entry.")
+    if isinstance(target, gast.Subscript) and gast.Subscript not in allow:
+        _reject(source, stmt, "assignment into an array or container element",
+                "Build the result with np.concatenate / np.stack / np.where instead.")
+    if isinstance(target, (gast.Tuple, gast.List)):
+        for elt in target.elts:
+            _check_target(source, stmt, elt, allow)
+
+
+def _check_returns(source: Source, fdef: gast.FunctionDef) -> None:
+    returns = [n for n in gast.walk(fdef) if isinstance(n, gast.Return)]
+    if not returns:
+        _reject(source, fdef, f"{fdef.name}: a function that returns nothing", "Return the value to differentiate.")
+    last = fdef.body[-1]
+    for ret in returns:
+        if ret is not last:
+            _reject(source, ret, "a return before the end of the function",
+                    "Assign the result to a variable and return it once, at the end.")
+        if ret.value is None:
+            _reject(source, ret, "`return` without a value", "Return the value to differentiate.")
+

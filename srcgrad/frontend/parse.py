@@ -1,0 +1,119 @@
+"""Read a function's source, parse it with gast, and record where every line came from.
+
+The tree's line numbers are kept relative to the parsed text; `Source.origin(node)` maps a
+node back to the user's file and line, which every error message uses.
+"""
+import builtins
+import inspect
+import linecache
+import textwrap
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import gast
+
+from srcgrad.errors import Origin, SourceUnavailableError, UnsupportedSyntaxError
+
+_MISSING = object()
+
+
+@dataclass
+class Source:
+    """A parsed user function: its tree, its namespace and the map back to its file."""
+
+    func: Callable
+    tree: gast.FunctionDef
+    filename: str
+    line_offset: int  # add to a tree line number to get the file's line number
+    closure: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.tree.name
+
+    @property
+    def globals(self) -> dict[str, Any]:
+        return self.func.__globals__
+
+    def origin(self, node: gast.AST | None) -> Origin:
+        lineno = getattr(node, "lineno", None) or self.tree.lineno
+        line = lineno + self.line_offset
+        text = linecache.getline(self.filename, line)
+        return Origin(self.filename, line, text.rstrip("\n"), self.func.__qualname__)
+
+    def lookup(self, id_: str, default: Any = _MISSING) -> Any:
+        """The object a free name refers to: closure cell, then module global, then builtin."""
+        if id_ in self.closure:
+            return self.closure[id_]
+        if id_ in self.func.__globals__:
+            return self.func.__globals__[id_]
+        if hasattr(builtins, id_):
+            return getattr(builtins, id_)
+        if default is _MISSING:
+            raise KeyError(id_)
+        return default
+
+
+def parse_function(func: Callable) -> Source:
+    """Parse `func`'s source into a gast FunctionDef (decorators removed, lambdas turned into defs)."""
+    func = inspect.unwrap(func)
+    code = getattr(func, "__code__", None)
+    if code is None:
+        raise SourceUnavailableError(
+            f"cannot read the source of {func!r}: it is not a Python function",
+            hint="Pass a function written in Python, or register a derivative rule with @srcgrad.adjoint.",
+        )
+    try:
+        lines, first = inspect.getsourcelines(func)
+    except (OSError, TypeError) as exc:
+        raise SourceUnavailableError(
+            f"cannot read the source of {func.__qualname__}: {exc}",
+            hint="Define the function in a file (not in an interactive prompt or via exec), "
+            "or register a derivative rule for it with @srcgrad.adjoint.",
+        ) from None
+    text = textwrap.dedent("".join(lines))
+    filename = code.co_filename
+    offset = max(first, 1) - 1
+    if func.__name__ == "<lambda>":
+        tree = _lambda_def(text, code, filename, offset)
+    else:
+        tree = gast.parse(text).body[0]
+        if not isinstance(tree, gast.FunctionDef):
+            raise UnsupportedSyntaxError(
+                f"{func.__qualname__} is not a plain function definition",
+                Origin(filename, first, lines[0].rstrip()),
+                hint="srcgrad differentiates functions defined with `def` (async functions are not supported).",
+            )
+        tree.decorator_list = []
+    closure = {}
+    if code.co_freevars and func.__closure__:
+        for var, cell in zip(code.co_freevars, func.__closure__, strict=True):
+            try:
+                closure[var] = cell.cell_contents
+            except ValueError:  # an empty cell: the variable is not yet assigned
+                pass
+    return Source(func, tree, filename, offset, closure)
+
+
+def _lambda_def(text: str, code: Any, filename: str, offset: int) -> gast.FunctionDef:
+    """Find the one lambda on the source line and turn it into `def <lambda>(...): return ...`."""
+    try:
+        module = gast.parse(text)
+    except SyntaxError:
+        module = gast.parse(text.strip().rstrip(",") + "\n") if text.strip() else None
+    lambdas = [n for n in gast.walk(module) if isinstance(n, gast.Lambda)] if module else []
+    lambdas = [n for n in lambdas if len(n.args.args) == code.co_argcount]
+    if len(lambdas) != 1:
+        raise SourceUnavailableError(
+            "cannot tell which lambda on this line to differentiate",
+            Origin(filename, offset + 1, text.splitlines()[0] if text else ""),
+            hint="Give the function a name with `def`.",
+        )
+    lam = lambdas[0]
+    body = [gast.Return(value=lam.body)]
+    gast.copy_location(body[0], lam)
+    fdef = gast.FunctionDef(
+        name="_lambda", args=lam.args, body=body, decorator_list=[], returns=None,
+        type_comment=None, type_params=[],
+    )
+    return gast.copy_location(fdef, lam)

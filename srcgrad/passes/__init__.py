@@ -1,0 +1,1 @@
+"""Passes: pure functions from tree to tree, run in a flat list by `passes.manager.run`."""

@@ -1,0 +1,1 @@
+"""Analyses: facts about a normalized tree (activity, call resolution) that transforms consult."""

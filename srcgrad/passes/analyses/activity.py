@@ -1,0 +1,66 @@
+"""Activity: which variables vary with the `wrt` arguments (flow-insensitive, to a fixed point).
+
+A variable is varied when some assignment to it reads a varied variable through a
+differentiable operation. Only varied variables get adjoints; everything else is left as the
+user wrote it. (Usefulness to the output is handled later: an adjoint that stays zero emits nothing.)
+"""
+from typing import Callable
+
+import gast
+
+from srcgrad import syntax
+
+NONDIFF_ATTRIBUTES = frozenset({"shape", "ndim", "size", "dtype", "itemsize", "nbytes", "flags", "strides"})
+
+
+def _assignments(body: list[gast.stmt]):
+    """(targets, value) for every binding statement, nested ones included."""
+    for stmt in body:
+        for node in gast.walk(stmt):
+            if isinstance(node, gast.Assign):
+                yield node.targets, node.value
+            elif isinstance(node, gast.For):
+                yield [node.target], node.iter
+
+
+def reads_varied(expr: gast.expr, varied: set[str], differentiable: Callable[[gast.Call], bool]) -> bool:
+    """Whether `expr`'s value depends differentiably on a varied variable."""
+    if isinstance(expr, gast.Name):
+        return expr.id in varied
+    if isinstance(expr, (gast.Compare, gast.BoolOp)):
+        return False
+    if isinstance(expr, gast.UnaryOp) and isinstance(expr.op, (gast.Not, gast.Invert)):
+        return False
+    if isinstance(expr, gast.Attribute):
+        if expr.attr in NONDIFF_ATTRIBUTES:
+            return False
+        return reads_varied(expr.value, varied, differentiable)
+    if isinstance(expr, gast.Call):
+        if not differentiable(expr):
+            return False
+        parts = list(expr.args) + [kw.value for kw in expr.keywords]
+        if isinstance(expr.func, gast.Attribute):
+            parts.append(expr.func.value)
+        return any(reads_varied(p, varied, differentiable) for p in parts)
+    if isinstance(expr, gast.Subscript):
+        return reads_varied(expr.value, varied, differentiable)
+    return any(reads_varied(child, varied, differentiable)
+               for child in gast.iter_child_nodes(expr) if isinstance(child, gast.expr))
+
+
+def varied_names(body: list[gast.stmt], wrt: set[str],
+                 differentiable: Callable[[gast.Call], bool] = lambda call: True) -> set[str]:
+    """The variables that vary with `wrt`."""
+    varied = set(wrt)
+    bindings = list(_assignments(body))
+    changed = True
+    while changed:
+        changed = False
+        for targets, value in bindings:
+            if reads_varied(value, varied, differentiable):
+                for target in targets:
+                    new = syntax.names_stored(target) - varied
+                    if new:
+                        varied |= new
+                        changed = True
+    return varied

@@ -1,0 +1,82 @@
+"""Resolve every call to the object it names, and decide how it is differentiated.
+
+`np.tanh(x)` names a NumPy ufunc with a rule; `helper(x)` a user function differentiated from
+its source; `x.sum()` an array method with the rule of `np.sum`. The resolution is static:
+names are looked up in the function's closure, module globals and builtins at compile time.
+"""
+import types
+from dataclasses import dataclass
+from typing import Any
+
+import gast
+
+from srcgrad.frontend.parse import Source
+from srcgrad.rules import registry
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """What a call site calls, and how its derivative is obtained."""
+
+    kind: str  # "rule" | "nondiff" | "user" | "unknown"
+    label: str  # as the user wrote it: "np.tanh", "x.sum", "helper"
+    obj: Any = None
+    rule: registry.Rule | None = None
+    method: bool = False  # receiver is call.func.value, passed as the first argument
+
+
+def dotted(node: gast.expr) -> str | None:
+    """`np.linalg.norm` for an attribute chain rooted at a name, else None."""
+    if isinstance(node, gast.Name):
+        return node.id
+    if isinstance(node, gast.Attribute):
+        base = dotted(node.value)
+        return None if base is None else f"{base}.{node.attr}"
+    return None
+
+
+def _static_value(node: gast.expr, source: Source, local_names: set[str]) -> Any:
+    chain = dotted(node)
+    if chain is None:
+        raise LookupError(node)
+    root, *attrs = chain.split(".")
+    if root in local_names:
+        raise LookupError(root)
+    obj = source.lookup(root)
+    for attr in attrs:
+        obj = getattr(obj, attr)
+    return obj
+
+
+def _is_user_function(obj: Any) -> bool:
+    return isinstance(obj, types.FunctionType) and not obj.__module__.startswith(("numpy", "srcgrad.runtime"))
+
+
+def resolve_call(call: gast.Call, source: Source, local_names: set[str]) -> Resolved:
+    func = call.func
+    label = dotted(func) or "<expression>"
+    if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and func.value.id in local_names:
+        rule = registry.lookup_method(func.attr)
+        if rule is not None:
+            return Resolved("rule", label, None, rule, method=True)
+        return Resolved("unknown", label, None, None, method=True)
+    try:
+        obj = _static_value(func, source, local_names)
+    except (LookupError, AttributeError):
+        return Resolved("unknown", label)
+    return resolve_object(obj, label)
+
+
+def resolve_object(obj: Any, label: str) -> Resolved:
+    rule = registry.lookup(obj)
+    if rule is not None:
+        return Resolved("rule", label, obj, rule)
+    if registry.is_nondifferentiable(obj):
+        return Resolved("nondiff", label, obj)
+    if isinstance(obj, types.MethodType) and registry.is_nondifferentiable(obj.__func__):
+        return Resolved("nondiff", label, obj)
+    if _is_user_function(obj):
+        return Resolved("user", label, obj)
+    if isinstance(obj, type) and issubclass(obj, BaseException):
+        return Resolved("nondiff", label, obj)
+    return Resolved("unknown", label, obj)

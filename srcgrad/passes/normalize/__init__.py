@@ -1,0 +1,1 @@
+"""Normalization: desugar, then A-normal form (one operation per statement, named temporaries)."""

@@ -1,0 +1,178 @@
+"""A-normal form: every statement performs one operation on atoms (names and constants).
+
+Sub-expressions that read a varied variable get named temporaries (`_t1`, `_t2`, ...);
+sub-expressions that cannot carry a derivative are left as the user wrote them, so the
+forward sweep stays readable. Tuple targets become one subscript per name.
+
+>>> from srcgrad.passes.normalize.testing import show
+>>> from srcgrad.naming import Namer
+>>> show(lambda t: to_anf(t, Namer({'f', 'x', 'y', 'np'}), {'x'}), '''
+... def f(x, y):
+...     return np.sum(np.tanh(x * 2.0) + y[:, 0])
+... ''')
+def f(x, y):
+    _t1 = x * 2.0
+    _t2 = np.tanh(_t1)
+    _t3 = _t2 + y[:, 0]
+    _t4 = np.sum(_t3)
+    return _t4
+"""
+import gast
+
+from srcgrad import syntax
+from srcgrad.naming import Namer
+from srcgrad.passes.analyses.activity import reads_varied, varied_names
+
+
+def is_atom(node: gast.expr) -> bool:
+    """Names, constants, and displays or slices built only from them."""
+    if isinstance(node, (gast.Name, gast.Constant)):
+        return True
+    if isinstance(node, gast.UnaryOp) and isinstance(node.operand, gast.Constant):
+        return True
+    if isinstance(node, gast.Slice):
+        return all(part is None or is_atom(part) for part in (node.lower, node.upper, node.step))
+    if isinstance(node, (gast.Tuple, gast.List)):
+        return all(is_atom(e) for e in node.elts)
+    return False
+
+
+class _ANF:
+    def __init__(self, namer: Namer, varied: set[str], local_names: set[str]):
+        self.namer = namer
+        self.varied = varied
+        self.locals = local_names
+        self.out: list[gast.stmt] = []
+        self.origin: gast.stmt | None = None
+
+    # -- expressions ------------------------------------------------------------------------
+
+    def inert(self, expr: gast.expr) -> bool:
+        return not reads_varied(expr, self.varied, lambda call: True) and not any(
+            isinstance(n, gast.Call) and self._is_method(n) and n.func.value.id in self.varied
+            for n in gast.walk(expr))
+
+    def _is_method(self, call: gast.Call) -> bool:
+        return isinstance(call.func, gast.Attribute) and isinstance(call.func.value, gast.Name) \
+            and call.func.value.id in self.locals
+
+    def emit(self, target: str, value: gast.expr) -> None:
+        stmt = syntax.assign(target, value)
+        self.out.append(gast.copy_location(stmt, self.origin))
+
+    def atomize(self, expr: gast.expr) -> gast.expr:
+        """An atom with the value of `expr`, emitting statements for its operations."""
+        if is_atom(expr) and not isinstance(expr, (gast.Tuple, gast.List)):
+            return expr
+        if self.inert(expr):
+            return expr
+        if isinstance(expr, (gast.Tuple, gast.List)):
+            flat = self.flatten(expr)
+            if all(is_atom(e) for e in flat.elts):
+                temp = self.namer.temp()
+                self.emit(temp, flat)
+                return syntax.name(temp)
+        value = self.flatten(expr)
+        temp = self.namer.temp()
+        self.emit(temp, value)
+        return syntax.name(temp)
+
+    def display_or_atom(self, expr: gast.expr) -> gast.expr:
+        """Call arguments may stay list/tuple displays of atoms (np.stack([a, b]))."""
+        if isinstance(expr, (gast.Tuple, gast.List)) and not self.inert(expr):
+            return self.flatten(expr)
+        return self.atomize(expr)
+
+    def index(self, expr: gast.expr) -> gast.expr:
+        if isinstance(expr, gast.Slice):
+            return gast.Slice(*(None if p is None else self.atomize(p) for p in (expr.lower, expr.upper, expr.step)))
+        if isinstance(expr, gast.Tuple):
+            return gast.Tuple(elts=[self.index(e) for e in expr.elts], ctx=gast.Load())
+        return self.atomize(expr)
+
+    def flatten(self, expr: gast.expr) -> gast.expr:
+        """`expr` with each operand replaced by an atom."""
+        if isinstance(expr, gast.BinOp):
+            return gast.BinOp(left=self.atomize(expr.left), op=expr.op, right=self.atomize(expr.right))
+        if isinstance(expr, gast.UnaryOp):
+            return gast.UnaryOp(op=expr.op, operand=self.atomize(expr.operand))
+        if isinstance(expr, gast.Call):
+            func = expr.func
+            if self._is_method(expr):
+                func = gast.Attribute(value=func.value, attr=func.attr, ctx=gast.Load())
+            elif isinstance(func, gast.Attribute) and not self.inert(func.value):
+                func = gast.Attribute(value=self.atomize(func.value), attr=func.attr, ctx=gast.Load())
+            args = [self.display_or_atom(a) for a in expr.args]
+            keywords = [gast.keyword(arg=k.arg, value=self.display_or_atom(k.value)) for k in expr.keywords]
+            return gast.Call(func=func, args=args, keywords=keywords)
+        if isinstance(expr, gast.Subscript):
+            return gast.Subscript(value=self.atomize(expr.value), slice=self.index(expr.slice), ctx=gast.Load())
+        if isinstance(expr, gast.Attribute):
+            return gast.Attribute(value=self.atomize(expr.value), attr=expr.attr, ctx=gast.Load())
+        if isinstance(expr, (gast.Tuple, gast.List)):
+            return type(expr)(elts=[self.atomize(e) for e in expr.elts], ctx=gast.Load())
+        if isinstance(expr, gast.Dict):
+            return gast.Dict(keys=[None if k is None else self.atomize(k) for k in expr.keys],
+                             values=[self.atomize(v) for v in expr.values])
+        if isinstance(expr, gast.Compare):
+            return gast.Compare(left=self.atomize(expr.left), ops=expr.ops,
+                                comparators=[self.atomize(c) for c in expr.comparators])
+        return expr
+
+    # -- statements ---------------------------------------------------------------------------
+
+    def statement(self, stmt: gast.stmt) -> None:
+        self.origin = stmt
+        if isinstance(stmt, gast.Assign):
+            self.assign(stmt)
+        elif isinstance(stmt, gast.Return):
+            value = self.atomize(stmt.value) if stmt.value is not None else syntax.const(None)
+            if not isinstance(value, gast.Name) and not self.inert(value):
+                temp = self.namer.temp()
+                self.emit(temp, value)
+                value = syntax.name(temp)
+            self.out.append(gast.copy_location(gast.Return(value=value), stmt))
+        else:
+            self.out.append(stmt)
+
+    def assign(self, stmt: gast.Assign) -> None:
+        if self.inert(stmt.value) and all(isinstance(t, gast.Name) for t in stmt.targets):
+            self.out.append(stmt)
+            return
+        targets = stmt.targets
+        if len(targets) == 1 and isinstance(targets[0], gast.Name):
+            self.emit(targets[0].id, self.flatten(stmt.value) if not self.inert(stmt.value) else stmt.value)
+            return
+        value = self.atomize(stmt.value)
+        for target in targets:
+            self.unpack(target, value)
+
+    def unpack(self, target: gast.expr, value: gast.expr) -> None:
+        if isinstance(target, gast.Name):
+            self.emit(target.id, syntax.clone(value))
+        elif isinstance(target, (gast.Tuple, gast.List)):
+            for i, elt in enumerate(target.elts):
+                item = gast.Subscript(value=syntax.clone(value), slice=syntax.const(i), ctx=gast.Load())
+                if isinstance(elt, gast.Name):
+                    self.emit(elt.id, item)
+                else:
+                    temp = self.namer.temp()
+                    self.emit(temp, item)
+                    self.unpack(elt, syntax.name(temp))
+        else:
+            self.out.append(gast.copy_location(syntax.assign(target, value), self.origin))
+
+
+def local_names(fdef: gast.FunctionDef) -> set[str]:
+    params = {a.id for a in fdef.args.args + fdef.args.posonlyargs + fdef.args.kwonlyargs}
+    return params | syntax.names_stored(fdef)
+
+
+def to_anf(fdef: gast.FunctionDef, namer: Namer, wrt: set[str]) -> gast.FunctionDef:
+    """Rewrite `fdef`'s body into A-normal form with respect to the variables varied by `wrt`."""
+    varied = varied_names(fdef.body, wrt)
+    anf = _ANF(namer, varied, local_names(fdef))
+    for stmt in fdef.body:
+        anf.statement(stmt)
+    fdef.body = anf.out
+    return fdef

@@ -1,0 +1,46 @@
+"""Adjoint templates for Python builtins that numeric code calls."""
+# ruff: noqa: F821
+import builtins
+
+from srcgrad.rules.registry import adjoint, nondifferentiable
+from srcgrad.runtime import sum_adjoint
+from srcgrad.runtime.arrays import balanced_eq
+
+
+@adjoint(builtins.float)
+def float_(y, x=0.0):
+    d[x] = d[y]
+
+
+@adjoint(builtins.abs)
+def abs_(y, x):
+    d[x] = d[y] * ((x > 0) * 1.0 - (x < 0) * 1.0)
+
+
+@adjoint(builtins.sum)
+def sum_(y, iterable, start=0):
+    d[iterable] = sum_adjoint(d[y], iterable)
+    d[start] = d[y]
+
+
+@adjoint(builtins.max)
+def max_(y, a, b):
+    d[a] = d[y] * balanced_eq(a, y, b)
+    d[b] = d[y] * balanced_eq(b, y, a)
+
+
+@adjoint(builtins.min)
+def min_(y, a, b):
+    d[a] = d[y] * balanced_eq(a, y, b)
+    d[b] = d[y] * balanced_eq(b, y, a)
+
+
+@adjoint(builtins.pow)
+def pow_(z, base, exp):
+    d[base] = d[z] * exp * base ** (exp - 1)
+
+
+nondifferentiable(builtins.len, builtins.range, builtins.int, builtins.bool, builtins.round, builtins.print,
+                  builtins.isinstance, builtins.type, builtins.str, builtins.repr, builtins.enumerate,
+                  builtins.zip, builtins.sorted, builtins.any, builtins.all, builtins.hash, builtins.id,
+                  builtins.divmod)

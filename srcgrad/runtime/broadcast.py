@@ -1,0 +1,53 @@
+"""Undo broadcasting and reductions on adjoints.
+
+`unbroadcast(g, x)` sums an adjoint `g` down to the shape of the operand `x` it flows into;
+`unreduce(g, x, axis, keepdims)` spreads the adjoint of a reduction back over `x`'s shape.
+Both return `g` itself when there is nothing to do, so they cost a shape comparison.
+"""
+import numpy as np
+
+
+def unbroadcast(g, x):
+    """Sum `g` over the axes along which `x` was broadcast, so the result has `x`'s shape."""
+    if type(x) is float:
+        return g if type(g) is float else float(np.sum(g))
+    shape = np.shape(x)
+    gshape = np.shape(g)
+    if gshape == shape:
+        return g
+    if not shape:
+        total = np.sum(g)
+        return total.astype(x.dtype) if isinstance(x, np.generic | np.ndarray) else total
+    extra = len(gshape) - len(shape)
+    if extra > 0:
+        g = np.sum(g, axis=tuple(range(extra)))
+        gshape = g.shape
+    axes = tuple(i for i, (n, m) in enumerate(zip(shape, gshape)) if n == 1 and m != 1)
+    if axes:
+        g = np.sum(g, axis=axes, keepdims=True)
+    if np.shape(g) != shape:
+        g = np.broadcast_to(g, shape)
+    return g
+
+
+def _positive_axes(axis, ndim: int) -> tuple[int, ...]:
+    if isinstance(axis, int | np.integer):
+        axis = (axis,)
+    return tuple(sorted(int(a) % ndim for a in axis))
+
+
+def unreduce(g, x, axis=None, keepdims=False):
+    """Broadcast the adjoint of a reduction of `x` over `axis` back to `x`'s shape (read-only view)."""
+    shape = np.shape(x)
+    if not shape:
+        return g
+    if axis is not None and not keepdims:
+        g = np.expand_dims(g, _positive_axes(axis, len(shape)))
+    return np.broadcast_to(g, shape)
+
+
+def unreduce_like(values, x, y, axis=None, keepdims=False):
+    """Re-insert the reduced axes into `y` (a reduction of `x`) so it broadcasts against `x`."""
+    if axis is not None and not keepdims and np.ndim(x):
+        y = np.expand_dims(y, _positive_axes(axis, np.ndim(x)))
+    return y

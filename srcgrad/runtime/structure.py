@@ -1,0 +1,149 @@
+"""Adjoints of containers and of subscripts, zeros of any structure, and the final packing.
+
+Adjoints of dicts, lists and tuples are kept sparse in a `Grads` dict (only the entries that
+received a gradient); `complete(g, x)` turns them into `x`'s own structure at the end, with
+zeros where nothing flowed and each array in its argument's floating dtype.
+"""
+import numpy as np
+
+from srcgrad.errors import NonScalarOutputError
+
+
+class Grads(dict):
+    """A sparse adjoint of a container: entry -> adjoint, for the entries that got one."""
+
+    __slots__ = ()
+
+    def __add__(self, other):
+        if not isinstance(other, dict):
+            if np.ndim(other) == 0 and other == 0:
+                return self
+            raise TypeError(f"cannot add the adjoint of a container and a {type(other).__name__}")
+        total = Grads(self)
+        for key, value in other.items():
+            total[key] = total[key] + value if key in total else value
+        return total
+
+    __radd__ = __add__
+
+
+def _float_dtype(x) -> np.dtype:
+    dtype = np.result_type(x)
+    return dtype if np.issubdtype(dtype, np.inexact) else np.dtype(np.float64)
+
+
+def zeros_like(x):
+    """A zero adjoint for a value of `x`'s kind: 0.0, a float array, or an empty `Grads`."""
+    if isinstance(x, np.ndarray):
+        return np.zeros(x.shape, _float_dtype(x))
+    if isinstance(x, dict | list | tuple):
+        return Grads()
+    if isinstance(x, np.generic):
+        return _float_dtype(x).type(0)
+    return 0.0
+
+
+def _is_fancy(index) -> bool:
+    parts = index if isinstance(index, tuple) else (index,)
+    return any(isinstance(p, np.ndarray | list) and np.result_type(p) != np.bool_ for p in parts)
+
+
+def index_grad(x, index, g):
+    """The adjoint of `x` given the adjoint `g` of `x[index]` (a fresh array or `Grads`)."""
+    if isinstance(x, np.ndarray):
+        out = np.zeros(x.shape, _float_dtype(x))
+        if _is_fancy(index):
+            np.add.at(out, index, g)
+        else:
+            out[index] = g
+        return out
+    return index_add_inplace(Grads(), x, index, g)
+
+
+def index_add_inplace(acc, x, index, g):
+    """Add `g` into `acc[index]`, mutating `acc`, which the generated code owns."""
+    if isinstance(acc, np.ndarray):
+        if _is_fancy(index):
+            np.add.at(acc, index, g)
+        else:
+            acc[index] += g
+        return acc
+    if isinstance(acc, Grads):
+        if isinstance(index, slice):
+            for key, gi in zip(range(*index.indices(len(x))), g, strict=True):
+                acc[key] = acc[key] + gi if key in acc else gi
+            return acc
+        if isinstance(index, int) and index < 0:
+            index += len(x)
+        acc[index] = acc[index] + g if index in acc else g
+        return acc
+    return acc + index_grad(x, index, g)
+
+
+def index_add(acc, x, index, g):
+    """Like index_add_inplace, on a copy of `acc` (which may be shared with another adjoint)."""
+    if isinstance(acc, np.ndarray):
+        return index_add_inplace(np.array(acc, dtype=_float_dtype(acc)), x, index, g)
+    if isinstance(acc, Grads):
+        return index_add_inplace(Grads(acc), x, index, g)
+    return acc + index_grad(x, index, g)
+
+
+def item_adjoint(g, key, x):
+    """The adjoint of element `key` of a container whose adjoint is `g` (zero if it got none)."""
+    if isinstance(g, dict):
+        if key in g:
+            return g[key]
+        return zeros_like(x)
+    if isinstance(g, list | tuple | np.ndarray):
+        return g[key]
+    return zeros_like(x)
+
+
+def sum_adjoint(g, iterable):
+    """The adjoint of the iterable in builtin `sum(iterable)`: g for every element."""
+    if isinstance(iterable, np.ndarray):
+        return np.broadcast_to(g, iterable.shape)
+    return Grads({i: g for i in range(len(iterable))})
+
+
+def seed(out):
+    """The adjoint 1 of a scalar output, in the output's type; any other output is an error."""
+    if type(out) is float or type(out) is int:
+        return 1.0
+    if isinstance(out, np.ndarray | np.generic):
+        if out.size != 1:
+            raise NonScalarOutputError(
+                f"grad needs a scalar output, but the function returned an array of shape {out.shape}",
+                hint="Reduce it to a scalar (for example np.sum or np.mean), or use srcgrad.vjp for "
+                "non-scalar outputs.",
+            )
+        return np.ones_like(out, dtype=_float_dtype(out))
+    raise NonScalarOutputError(
+        f"grad needs a scalar output, but the function returned a {type(out).__name__}",
+        hint="Return a float or a one-element array; value_and_grad's value must be that scalar too.",
+    )
+
+
+def complete(g, x):
+    """Give the adjoint `g` exactly `x`'s structure, shape and floating dtype."""
+    if isinstance(x, np.ndarray):
+        dtype = _float_dtype(x)
+        if isinstance(g, np.ndarray) and g.dtype == dtype and g.shape == x.shape and g.flags.writeable:
+            return g
+        return np.array(np.broadcast_to(np.asarray(g, dtype=dtype), x.shape))
+    if isinstance(x, dict):
+        g = g if isinstance(g, dict) else {}
+        return {k: complete(g[k], v) if k in g else complete(0.0, v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        if isinstance(g, list | tuple):
+            items = [complete(gi, xi) for gi, xi in zip(g, x, strict=True)]
+        else:
+            g = g if isinstance(g, dict) else {}
+            items = [complete(g[i], xi) if i in g else complete(0.0, xi) for i, xi in enumerate(x)]
+        return type(x)(items) if not hasattr(x, "_fields") else type(x)(*items)
+    if isinstance(x, np.generic):
+        return _float_dtype(x).type(np.sum(g) if np.ndim(g) else g)
+    if isinstance(x, float | int) and not isinstance(x, bool):
+        return float(np.sum(g)) if np.ndim(g) else float(g)
+    return g

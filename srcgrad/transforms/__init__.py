@@ -1,0 +1,1 @@
+"""Transforms: reverse mode (forward sweep + tape + backward sweep) from normalized code."""

@@ -1,0 +1,71 @@
+"""Adjoint bookkeeping during the backward sweep: which adjoints hold a value, and who owns it.
+
+An adjoint is ZERO (no variable holds it: reading it contributes nothing, the first write
+simply assigns), OWNED (it holds an array no other name refers to, so it may be updated in
+place) or SHARED (it may alias another adjoint or a read-only view, so it is replaced, never
+mutated). Tracking this statically is what lets the generated code assign on first write
+instead of filling zeros and accumulating.
+"""
+from dataclasses import dataclass, field
+
+import gast
+
+from srcgrad import syntax
+from srcgrad.naming import Namer
+
+ZERO, OWNED, SHARED = "zero", "owned", "shared"
+
+
+def adjoint_name(namer: Namer, var: str) -> str:
+    return namer.fresh(f"d{var}" if var.startswith("_") else f"d_{var}")
+
+
+@dataclass
+class Adjoints:
+    """The adjoint variable of each primal variable, and the state of each."""
+
+    namer: Namer
+    names: dict[str, str] = field(default_factory=dict)
+    state: dict[str, str] = field(default_factory=dict)
+
+    def name(self, var: str) -> str:
+        if var not in self.names:
+            self.names[var] = adjoint_name(self.namer, var)
+        return self.names[var]
+
+    def ref(self, var: str) -> gast.Name:
+        return syntax.name(self.name(var))
+
+    def is_zero(self, var: str) -> bool:
+        return self.state.get(var, ZERO) == ZERO
+
+    def reset(self, var: str) -> None:
+        self.state[var] = ZERO
+
+    def snapshot(self) -> dict[str, str]:
+        return dict(self.state)
+
+    def write(self, var: str, value: gast.expr, out: list[gast.stmt]) -> None:
+        """Accumulate `value` into the adjoint of `var`."""
+        if self.is_zero(var):
+            fresh = isinstance(value, (gast.BinOp, gast.UnaryOp))
+            out.append(syntax.assign(self.name(var), value))
+            self.state[var] = OWNED if fresh else SHARED
+        else:
+            total = gast.BinOp(left=self.ref(var), op=gast.Add(), right=value)
+            out.append(syntax.assign(self.name(var), total))
+            self.state[var] = OWNED
+
+    def write_index(self, var: str, primal: gast.expr, index: gast.expr, value: gast.expr,
+                    helpers: dict[str, gast.expr], out: list[gast.stmt]) -> None:
+        """Accumulate `value` into `d[var][index]` (the adjoint of a subscript read)."""
+        state = self.state.get(var, ZERO)
+        if state == ZERO:
+            out.append(syntax.assign(self.name(var), syntax.call(helpers["index_grad"], primal, index, value)))
+        elif state == OWNED:
+            out.append(syntax.expr_stmt(
+                syntax.call(helpers["index_add_inplace"], self.ref(var), primal, index, value)))
+        else:
+            out.append(syntax.assign(
+                self.name(var), syntax.call(helpers["index_add"], self.ref(var), primal, index, value)))
+        self.state[var] = OWNED

@@ -1,0 +1,207 @@
+"""The backward block of one A-normal-form statement `y = <operation on atoms>`.
+
+Dispatch on the operation: an operator or a call with a rule instantiates its template; a
+subscript read scatters into the container's adjoint; a display (tuple, list, dict) hands each
+element its part; a call to a user function calls that function's backward half.
+"""
+import inspect
+import operator
+from typing import TYPE_CHECKING
+
+import gast
+
+from srcgrad import syntax
+from srcgrad.errors import NotDifferentiableError, UnsupportedSyntaxError
+from srcgrad.passes.analyses.activity import NONDIFF_ATTRIBUTES
+from srcgrad.rules import registry
+from srcgrad.transforms.reverse.templates import bind_arguments, instantiate
+
+if TYPE_CHECKING:
+    from srcgrad.transforms.reverse.sweep import Reverse
+
+
+def index_value(node: gast.expr) -> gast.expr:
+    """A subscript's index as an ordinary expression (`1:3` -> `slice(1, 3, None)`)."""
+    if isinstance(node, gast.Slice):
+        parts = [syntax.const(None) if p is None else syntax.clone(p) for p in (node.lower, node.upper, node.step)]
+        return syntax.call("slice", *parts)
+    if isinstance(node, gast.Tuple):
+        return gast.Tuple(elts=[index_value(e) for e in node.elts], ctx=gast.Load())
+    return syntax.clone(node)
+
+
+class StatementAdjoint:
+    """Builds the backward statements for one forward statement, writing adjoints through `rev.adjoints`."""
+
+    def __init__(self, rev: "Reverse", stmt: gast.Assign, incoming: gast.expr, result: str):
+        self.rev = rev
+        self.ctx = rev.ctx
+        self.stmt = stmt
+        self.target = result  # the name holding the statement's result during its backward block
+        self.incoming = incoming
+        self.out: list[gast.stmt] = []
+
+    # -- writing adjoints -------------------------------------------------------------------
+
+    def varies(self, node: gast.expr) -> bool:
+        return isinstance(node, gast.Name) and node.id in self.rev.varied
+
+    def write(self, node: gast.expr, value: gast.expr) -> None:
+        """Accumulate `value` into the adjoint of the atom or display `node`."""
+        if isinstance(node, gast.Name):
+            if node.id in self.rev.varied:
+                self.rev.adjoints.write(node.id, value, self.out)
+        elif isinstance(node, (gast.Tuple, gast.List)):
+            elements = [(i, e) for i, e in enumerate(node.elts) if self.varies(e)]
+            if not elements:
+                return
+            if len(elements) == 1 and isinstance(value, (gast.List, gast.Tuple)) and len(value.elts) == len(node.elts):
+                i, elt = elements[0]
+                self.write(elt, value.elts[i])
+                return
+            temp = self.ctx.namer.numbered("_g")
+            self.out.append(syntax.assign(temp, value))
+            for i, elt in elements:
+                self.write(elt, syntax.call(self.rev.helper("item_adjoint"), syntax.name(temp), syntax.const(i),
+                                            syntax.clone(elt)))
+        elif isinstance(node, gast.Dict):
+            temp = self.ctx.namer.numbered("_g")
+            self.out.append(syntax.assign(temp, value))
+            for key, elt in zip(node.keys, node.values, strict=True):
+                if self.varies(elt):
+                    self.write(elt, syntax.call(self.rev.helper("item_adjoint"), syntax.name(temp),
+                                                syntax.clone(key), syntax.clone(elt)))
+
+    def write_index(self, node: gast.expr, primal: gast.expr, index: gast.expr, value: gast.expr) -> None:
+        if isinstance(node, gast.Name):
+            if node.id in self.rev.varied:
+                self.rev.adjoints.write_index(node.id, primal, index, value, self.rev.helpers(), self.out)
+        else:
+            self.write(node, syntax.call(self.rev.helper("index_grad"), primal, index, value))
+
+    def apply_rule(self, rule: registry.Rule, args: list[gast.expr], keywords: dict[str, gast.expr]) -> None:
+        try:
+            bindings = bind_arguments(rule, args, keywords, self.ctx.ref)
+        except TypeError as exc:
+            raise NotDifferentiableError(
+                f"the derivative rule for {rule.name} does not accept this call ({exc})",
+                self.ctx.source.origin(self.stmt),
+                hint="Call it with the arguments its NumPy signature documents, or register your own rule "
+                "with @srcgrad.adjoint.",
+            ) from None
+        bindings[rule.result] = syntax.name(self.target)
+        for item in instantiate(rule, bindings, self.incoming, self.ctx.namer.fresh, self.ctx.ref):
+            if item[0] == "stmt":
+                self.out.append(item[1])
+            elif item[0] == "write":
+                self.write(bindings[item[1]], item[2])
+            else:
+                _, param, primal, index, grad = item
+                self.write_index(bindings[param], primal, index, grad)
+
+    # -- dispatch ---------------------------------------------------------------------------
+
+    def build(self) -> list[gast.stmt]:
+        value = self.stmt.value
+        if isinstance(value, (gast.Name, gast.Constant)):
+            self.write(value, self.incoming)
+        elif isinstance(value, gast.BinOp):
+            self.apply_rule(self.rule_for(type(value.op), value), [value.left, value.right], {})
+        elif isinstance(value, gast.UnaryOp):
+            self.apply_rule(self.rule_for(type(value.op), value), [value.operand], {})
+        elif isinstance(value, gast.Subscript):
+            self.write_index(value.value, syntax.clone(value.value), index_value(value.slice), self.incoming)
+        elif isinstance(value, gast.Attribute):
+            self.attribute(value)
+        elif isinstance(value, (gast.Tuple, gast.List)):
+            for i, elt in enumerate(value.elts):
+                if self.varies(elt):
+                    self.write(elt, syntax.call(self.rev.helper("item_adjoint"), self.incoming, syntax.const(i),
+                                                syntax.clone(elt)))
+        elif isinstance(value, gast.Dict):
+            for key, elt in zip(value.keys, value.values, strict=True):
+                if self.varies(elt):
+                    self.write(elt, syntax.call(self.rev.helper("item_adjoint"), self.incoming, syntax.clone(key),
+                                                syntax.clone(elt)))
+        elif isinstance(value, gast.Call):
+            self.call(value)
+        elif isinstance(value, (gast.Compare, gast.BoolOp)):
+            pass
+        else:
+            raise UnsupportedSyntaxError(
+                f"srcgrad cannot differentiate the expression {type(value).__name__}",
+                self.ctx.source.origin(self.stmt), hint="Rewrite it with arithmetic and NumPy calls.")
+        return self.out
+
+    def rule_for(self, key, node: gast.AST) -> registry.Rule | None:
+        rule = registry.lookup(key)
+        if rule is None and not registry.is_nondifferentiable(key):
+            raise NotDifferentiableError(
+                f"srcgrad has no derivative rule for the operator {key.__name__}",
+                self.ctx.source.origin(self.stmt), hint="Rewrite the expression with differentiable operations.")
+        return rule
+
+    def attribute(self, value: gast.Attribute) -> None:
+        if value.attr in NONDIFF_ATTRIBUTES:
+            return
+        rule = registry.lookup_method(value.attr)
+        if rule is None:
+            raise NotDifferentiableError(
+                f"srcgrad has no derivative rule for the attribute .{value.attr}",
+                self.ctx.source.origin(self.stmt),
+                hint="Use a NumPy function instead, or mark the value with srcgrad.stop_gradient.")
+        self.apply_rule(rule, [value.value], {})
+
+    def call(self, call: gast.Call) -> None:
+        resolved = self.rev.resolved[id(call)]
+        args = list(call.args)
+        keywords = {kw.arg: kw.value for kw in call.keywords}
+        if resolved.method:
+            args.insert(0, call.func.value)
+        if resolved.kind == "nondiff":
+            return
+        if resolved.kind == "rule":
+            if registry.lookup(operator.getitem) is resolved.rule:
+                self.write_index(args[0], syntax.clone(args[0]), syntax.clone(args[1]), self.incoming)
+                return
+            self.apply_rule(resolved.rule, args, keywords)
+        elif resolved.kind == "user":
+            self.user_call(call, resolved, args, keywords)
+        else:
+            raise NotDifferentiableError(
+                f"srcgrad has no derivative rule for {resolved.label} and cannot read its source",
+                self.ctx.source.origin(self.stmt),
+                hint=f"Register a rule with @srcgrad.adjoint({resolved.label}), mark it with "
+                f"srcgrad.nondifferentiable({resolved.label}) if its output carries no derivative, "
+                "or call srcgrad.stop_gradient on its arguments.")
+
+    def user_call(self, call: gast.Call, resolved, args: list[gast.expr], keywords: dict[str, gast.expr]) -> None:
+        callee = resolved.obj
+        try:
+            bound = inspect.signature(callee).bind(*args, **keywords)
+        except TypeError as exc:
+            raise NotDifferentiableError(f"cannot match this call to {resolved.label}: {exc}",
+                                         self.ctx.source.origin(self.stmt)) from None
+        active = tuple(p for p, node in bound.arguments.items() if self.node_varies(node))
+        if not active:
+            return
+        split = self.ctx.split_of(callee, active, self.ctx.source.origin(self.stmt))
+        base = callee.__name__.strip("_") or "f"
+        bwd = self.ctx.ref(split.half("bwd"), f"{base}_bwd")
+        grads = syntax.call(bwd, syntax.name(self.rev.tape), self.incoming)
+        self.rev.split_calls[id(self.stmt)] = self.ctx.ref(split.half("fwd"), f"{base}_fwd")
+        if len(active) == 1:
+            self.write(bound.arguments[active[0]], grads)
+            return
+        temp = self.ctx.namer.numbered("_g")
+        self.out.append(syntax.assign(temp, grads))
+        for i, param in enumerate(active):
+            part = gast.Subscript(value=syntax.name(temp), slice=syntax.const(i), ctx=gast.Load())
+            self.write(bound.arguments[param], part)
+
+    def node_varies(self, node) -> bool:
+        if isinstance(node, tuple):
+            return any(self.node_varies(n) for n in node)
+        if isinstance(node, dict):
+            return any(self.node_varies(n) for n in node.values())
+        return any(isinstance(n, gast.Name) and n.id in self.rev.varied for n in gast.walk(node))

@@ -1,0 +1,240 @@
+"""Reverse mode for one function: the forward sweep, the tape, and the backward sweep.
+
+The forward sweep is the user's normalized code. Before a statement overwrites a variable
+whose old value the backward sweep reads, the old value is pushed on the tape; the backward
+sweep pops it back right after that statement's adjoint, so every adjoint block sees exactly
+the values its forward statement saw. Only such variables are pushed.
+
+Two shapes come out: `joint` (one function: forward, then backward, returning the value and
+the gradients) for the function the user differentiates, and `split` (`f_fwd` pushes what its
+backward needs; `f_bwd` pops it) for functions it calls, so recursion and calls from loops work.
+"""
+from collections import Counter
+
+import gast
+
+from srcgrad import runtime, syntax
+from srcgrad.passes.manager import Context
+from srcgrad.transforms.reverse.accumulate import Adjoints
+from srcgrad.transforms.reverse.adjoint import StatementAdjoint
+
+
+class _Mark(str):
+    """A placeholder for a tape push or pop of the variable it names, decided after the backward sweep."""
+
+
+class _Push(_Mark):
+    pass
+
+
+class _Pop(_Mark):
+    pass
+
+
+def _mark(kind: type, var: str) -> gast.Expr:
+    return gast.Expr(value=gast.Constant(value=kind(var), kind=None))
+
+
+def _marked(stmt: gast.stmt) -> _Mark | None:
+    if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant) and isinstance(stmt.value.value, _Mark):
+        return stmt.value.value
+    return None
+
+
+class Reverse:
+    """Builds the reverse-mode functions for one normalized FunctionDef."""
+
+    def __init__(self, ctx: Context, fdef: gast.FunctionDef, varied: set[str], resolved: dict):
+        self.ctx = ctx
+        self.fdef = fdef
+        self.varied = varied
+        self.resolved = resolved
+        self.adjoints = Adjoints(ctx.namer)
+        self.tape = ctx.namer.fresh("_tape")
+        self.split_calls: dict[int, gast.Name] = {}
+        self.params = [a.id for a in fdef.args.posonlyargs + fdef.args.args + fdef.args.kwonlyargs]
+        self.push_sites = self._push_candidates()
+        self._last_line: int | None = None
+
+    # -- runtime helpers the generated code calls ----------------------------------------------
+
+    def helper(self, name: str) -> gast.Name:
+        return self.ctx.ref(getattr(runtime, name), name)
+
+    def helpers(self) -> dict[str, gast.Name]:
+        return {n: self.helper(n) for n in ("index_grad", "index_add", "index_add_inplace")}
+
+    # -- which definitions may need their old value saved ---------------------------------------
+
+    def _push_candidates(self) -> set[int]:
+        """Statements that overwrite a variable whose old value may be read later by the backward sweep."""
+        definitions = Counter(self.params)
+        for node in gast.walk(self.fdef):
+            if isinstance(node, gast.Assign):
+                definitions.update(syntax.names_stored(node.targets[0]))
+        seen: set[str] = set(self.params)
+        sites = set()
+        for stmt in self.fdef.body:
+            if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
+                var = stmt.targets[0].id
+                if var in seen and definitions[var] > 1:
+                    sites.add(id(stmt))
+                seen.add(var)
+        return sites
+
+    # -- backward sweep -----------------------------------------------------------------------
+
+    def comment_for(self, stmt: gast.stmt, out: list[gast.stmt]) -> None:
+        line = getattr(stmt, "lineno", None)
+        if line is None or line == self._last_line:
+            return
+        self._last_line = line
+        origin = self.ctx.source.origin(stmt)
+        out.append(syntax.comment(f"grad of line {origin.lineno}: {origin.text.strip()}"))
+
+    def backward_block(self, stmts: list[gast.stmt]) -> list[gast.stmt]:
+        out: list[gast.stmt] = []
+        for stmt in reversed(stmts):
+            if isinstance(stmt, gast.Assign):
+                out.extend(self.backward_assign(stmt))
+        return out
+
+    def backward_assign(self, stmt: gast.Assign) -> list[gast.stmt]:
+        out: list[gast.stmt] = []
+        var = stmt.targets[0].id
+        pop = [_mark(_Pop, var)] if id(stmt) in self.push_sites else []
+        if var not in self.varied or self.adjoints.is_zero(var):
+            return pop
+        if var in syntax.names_loaded(stmt.value):
+            # `x = f(x)`: the template needs the old x (restored by the pop) and the new one (kept in a temp)
+            incoming = syntax.name(self.ctx.namer.numbered("_d"))
+            result = self.ctx.namer.numbered("_r")
+            head = [syntax.assign(incoming.id, self.adjoints.ref(var)), syntax.assign(result, syntax.name(var))]
+            self.adjoints.reset(var)
+            body = StatementAdjoint(self, stmt, incoming, result).build()
+            if result not in set().union(*(syntax.names_loaded(s) for s in body)):
+                head.pop()
+            body, pop = head + pop + body, []
+        else:
+            incoming = self.adjoints.ref(var)
+            self.adjoints.reset(var)
+            body = StatementAdjoint(self, stmt, incoming, var).build()
+        if body:
+            self.comment_for(stmt, out)
+            out.extend(body)
+        return out + pop
+
+    # -- forward sweep ------------------------------------------------------------------------
+
+    def _forward(self) -> list[gast.stmt]:
+        out: list[gast.stmt] = []
+        for stmt in self.fdef.body:
+            if isinstance(stmt, gast.Return):
+                continue
+            if isinstance(stmt, gast.Assign) and id(stmt) in self.push_sites:
+                out.append(_mark(_Push, stmt.targets[0].id))
+            if id(stmt) in self.split_calls:
+                fwd = self.split_calls[id(stmt)]
+                call = syntax.clone(stmt.value)
+                call.func = fwd
+                call.args.insert(0, syntax.name(self.tape))
+                stmt = gast.copy_location(syntax.assign(stmt.targets[0].id, call), stmt)
+            out.append(stmt)
+        return out
+
+    # -- tape decisions -----------------------------------------------------------------------
+
+    def _finish(self, forward: list[gast.stmt], backward: list[gast.stmt]) -> tuple[list, list, bool]:
+        """Turn push/pop marks into tape operations for the variables the backward sweep reads."""
+        reads = set()
+        for stmt in backward:
+            if _marked(stmt) is None:
+                reads |= syntax.names_loaded(stmt)
+        tape = syntax.name(self.tape)
+
+        def lower(stmts: list[gast.stmt]) -> list[gast.stmt]:
+            out = []
+            for stmt in stmts:
+                mark = _marked(stmt)
+                if mark is None:
+                    out.append(stmt)
+                elif str(mark) in reads:
+                    if isinstance(mark, _Push):
+                        out.append(syntax.expr_stmt(syntax.call(syntax.attr(tape, "append"), syntax.name(str(mark)))))
+                    else:
+                        out.append(syntax.assign(str(mark), syntax.call(syntax.attr(tape, "pop"))))
+            return out
+
+        forward, backward = lower(forward), lower(backward)
+        uses_tape = bool(self.split_calls) or any(
+            isinstance(n, gast.Name) and n.id == self.tape for s in forward for n in gast.walk(s))
+        return forward, backward, uses_tape
+
+    def _return_atom(self) -> gast.expr:
+        last = self.fdef.body[-1]
+        assert isinstance(last, gast.Return)
+        return last.value
+
+    def _gradients(self, params: list[str], out: list[gast.stmt]) -> list[gast.expr]:
+        grads = []
+        for p in params:
+            if self.adjoints.is_zero(p):
+                grads.append(syntax.call(self.helper("zeros_like"), syntax.name(p)))
+            else:
+                grads.append(self.adjoints.ref(p))
+        return grads
+
+    # -- the two shapes -----------------------------------------------------------------------
+
+    def joint(self, name: str, wrt: tuple[str, ...]) -> gast.FunctionDef:
+        """`name(*args) -> (value, (gradient for each of wrt))`, forward and backward in one function."""
+        result = self._return_atom()
+        head: list[gast.stmt] = []
+        if isinstance(result, gast.Name) and result.id in self.varied:
+            self.adjoints.state[result.id] = "shared"
+            head.append(syntax.assign(self.adjoints.name(result.id), syntax.call(self.helper("seed"), result)))
+        backward = self.backward_block(self.fdef.body)
+        complete = self.helper("complete")
+        grads = [syntax.call(complete, g, syntax.name(p)) for g, p in zip(self._gradients(list(wrt), backward), wrt,
+                                                                          strict=True)]
+        forward, backward, uses_tape = self._finish(self._forward(), backward)
+        body = ([syntax.assign(self.tape, gast.List(elts=[], ctx=gast.Load()))] if uses_tape else []) + forward
+        body += head + backward
+        body.append(gast.Return(value=gast.Tuple(elts=[syntax.clone(result),
+                                                       gast.Tuple(elts=grads, ctx=gast.Load())], ctx=gast.Load())))
+        return self._function(name, self.fdef.args, body)
+
+    def split(self, fwd_name: str, bwd_name: str, active: tuple[str, ...]) -> tuple[gast.FunctionDef, gast.FunctionDef]:
+        """`fwd(tape, *args) -> value` saving what `bwd(tape, d_value) -> gradients of active` needs."""
+        result = self._return_atom()
+        incoming = self.ctx.namer.fresh("d_out")
+        head: list[gast.stmt] = []
+        if isinstance(result, gast.Name) and result.id in self.varied:
+            self.adjoints.state[result.id] = "shared"
+            if self.adjoints.name(result.id) != incoming:
+                head.append(syntax.assign(self.adjoints.name(result.id), syntax.name(incoming)))
+        backward = self.backward_block(self.fdef.body)
+        grads = self._gradients(list(active), backward)
+        forward, backward, _ = self._finish(self._forward(), backward)
+        backward = head + backward
+        ret = grads[0] if len(grads) == 1 else gast.Tuple(elts=grads, ctx=gast.Load())
+        backward.append(gast.Return(value=ret))
+        local = set(self.params) | syntax.names_stored(self.fdef)
+        saved = sorted((set().union(*(syntax.all_names(s) for s in backward)) & local) - {incoming})
+        tape = syntax.name(self.tape)
+        if saved:
+            pack = gast.Tuple(elts=[syntax.name(v) for v in saved], ctx=gast.Load())
+            forward.append(syntax.expr_stmt(syntax.call(syntax.attr(tape, "append"), pack)))
+            unpack = gast.Tuple(elts=[syntax.name(v, gast.Store) for v in saved], ctx=gast.Store())
+            backward.insert(0, syntax.assign(unpack, syntax.call(syntax.attr(syntax.name(self.tape), "pop"))))
+        forward.append(gast.Return(value=syntax.clone(result)))
+        fwd_args = syntax.clone(self.fdef.args)
+        fwd_args.args.insert(0, syntax.name(self.tape, gast.Param))
+        bwd_args = gast.arguments(args=[syntax.name(self.tape, gast.Param), syntax.name(incoming, gast.Param)],
+                                  posonlyargs=[], vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
+        return self._function(fwd_name, fwd_args, forward), self._function(bwd_name, bwd_args, backward)
+
+    @staticmethod
+    def _function(name: str, args: gast.arguments, body: list[gast.stmt]) -> gast.FunctionDef:
+        return gast.FunctionDef(name=name, args=args, body=body, decorator_list=[], returns=None,
+                                type_comment=None, type_params=[])
