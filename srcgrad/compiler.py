@@ -20,6 +20,7 @@ from srcgrad.passes.analyses.resolve import resolve_call
 from srcgrad.passes.manager import Context
 from srcgrad.passes.normalize.anf import local_names, to_anf
 from srcgrad.passes.normalize.desugar import desugar
+from srcgrad.passes.normalize.loops import expand_loops
 from srcgrad.transforms.reverse.sweep import Reverse
 
 
@@ -90,11 +91,13 @@ class _Build:
         self.ctx = Context(self.source, namer, local_names(tree), self._split_of)
         tree = desugar(tree)
         self.ctx.dump("desugar", tree)
+        tree = expand_loops(tree, namer, self.ctx.ref, self.ctx.local_names)
+        self.ctx.dump("loops", tree)
         tree = to_anf(tree, namer, set(wrt))
         self.ctx.dump("anf", tree)
         self.tree = tree
         locals_ = local_names(tree)
-        self.resolved = {id(n): resolve_call(n, self.source, locals_)
+        self.resolved = {id(n): resolve_call(n, self.source, locals_, self.ctx.injected)
                          for n in gast.walk(tree) if isinstance(n, gast.Call)}
         self.varied = varied_names(tree.body, set(wrt),
                                    lambda call: self.resolved.get(id(call)) is None

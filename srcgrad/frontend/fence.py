@@ -33,14 +33,10 @@ _REJECTED: dict[type, tuple[str, str]] = {
     gast.Set: ("a set", "Use a list or a tuple."),
 }
 
-# Constructs the control-flow issue adds; until then they are outside the subset.
+# Constructs not differentiated yet.
 _NOT_YET: dict[type, str] = {
-    gast.If: "if statements",
-    gast.For: "for loops",
-    gast.While: "while loops",
     gast.Break: "break",
     gast.Continue: "continue",
-    gast.IfExp: "conditional expressions",
     gast.ListComp: "list comprehensions",
     gast.GeneratorExp: "generator expressions",
     gast.FunctionDef: "nested function definitions",
@@ -91,6 +87,8 @@ def _check_node(source: Source, node: gast.AST, allow: frozenset[type]) -> None:
         targets = node.targets if isinstance(node, gast.Assign) else [node.target]
         for target in targets:
             _check_target(source, node, target, allow)
+    if isinstance(node, (gast.For, gast.While)) and node.orelse:
+        _reject(source, node, "a loop with an else clause", "Use a flag variable instead.")
     if isinstance(node, gast.Starred) and isinstance(node.ctx, gast.Store):
         _reject(source, node, "starred assignment (a, *b = ...)", "Unpack with explicit subscripts.")
 

@@ -3,7 +3,7 @@
 import builtins
 
 from srcgrad.rules.registry import adjoint, nondifferentiable
-from srcgrad.runtime import sum_adjoint
+from srcgrad.runtime import as_sequence, sum_adjoint
 from srcgrad.runtime.arrays import balanced_eq
 
 
@@ -38,6 +38,11 @@ def min_(y, a, b):
 @adjoint(builtins.pow)
 def pow_(z, base, exp):
     d[base] = d[z] * exp * base ** (exp - 1)
+
+
+@adjoint(as_sequence)
+def as_sequence_(y, iterable):
+    d[iterable] = d[y]
 
 
 nondifferentiable(builtins.len, builtins.range, builtins.int, builtins.bool, builtins.round, builtins.print,

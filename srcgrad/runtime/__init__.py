@@ -5,6 +5,7 @@ Generated code imports nothing; these functions are handed to it by the compiler
 from srcgrad.runtime.broadcast import unbroadcast, unreduce, unreduce_like
 from srcgrad.runtime.structure import (
     Grads,
+    as_sequence,
     complete,
     index_add,
     index_add_inplace,
@@ -16,6 +17,6 @@ from srcgrad.runtime.structure import (
 )
 
 __all__ = [
-    "Grads", "complete", "index_add", "index_add_inplace", "index_grad", "item_adjoint", "seed", "sum_adjoint",
+    "Grads", "as_sequence", "complete", "index_add", "index_add_inplace", "index_grad", "item_adjoint", "seed", "sum_adjoint",
     "unbroadcast", "unreduce", "unreduce_like", "zeros_like",
 ]

@@ -147,3 +147,10 @@ def complete(g, x):
     if isinstance(x, float | int) and not isinstance(x, bool):
         return float(np.sum(g)) if np.ndim(g) else float(g)
     return g
+
+
+def as_sequence(iterable):
+    """What a `for` loop iterates over, indexable by position: lists, tuples and arrays as they are."""
+    if isinstance(iterable, list | tuple | np.ndarray):
+        return iterable
+    return list(iterable)

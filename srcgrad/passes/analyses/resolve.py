@@ -35,14 +35,14 @@ def dotted(node: gast.expr) -> str | None:
     return None
 
 
-def _static_value(node: gast.expr, source: Source, local_names: set[str]) -> Any:
+def _static_value(node: gast.expr, source: Source, local_names: set[str], injected: dict[str, Any]) -> Any:
     chain = dotted(node)
     if chain is None:
         raise LookupError(node)
     root, *attrs = chain.split(".")
     if root in local_names:
         raise LookupError(root)
-    obj = source.lookup(root)
+    obj = injected[root] if root in injected else source.lookup(root)
     for attr in attrs:
         obj = getattr(obj, attr)
     return obj
@@ -52,7 +52,8 @@ def _is_user_function(obj: Any) -> bool:
     return isinstance(obj, types.FunctionType) and not obj.__module__.startswith(("numpy", "srcgrad.runtime"))
 
 
-def resolve_call(call: gast.Call, source: Source, local_names: set[str]) -> Resolved:
+def resolve_call(call: gast.Call, source: Source, local_names: set[str], injected: dict[str, Any]) -> Resolved:
+    """How the call is differentiated; `injected` holds names the compiler itself introduced."""
     func = call.func
     label = dotted(func) or "<expression>"
     if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and func.value.id in local_names:
@@ -61,7 +62,7 @@ def resolve_call(call: gast.Call, source: Source, local_names: set[str]) -> Reso
             return Resolved("rule", label, None, rule, method=True)
         return Resolved("unknown", label, None, None, method=True)
     try:
-        obj = _static_value(func, source, local_names)
+        obj = _static_value(func, source, local_names, injected)
     except (LookupError, AttributeError):
         return Resolved("unknown", label)
     return resolve_object(obj, label)

@@ -117,7 +117,34 @@ class _ANF:
         if isinstance(expr, gast.Compare):
             return gast.Compare(left=self.atomize(expr.left), ops=expr.ops,
                                 comparators=[self.atomize(c) for c in expr.comparators])
+        if isinstance(expr, gast.IfExp):
+            return self.if_expression(expr)
         return expr
+
+    def if_expression(self, expr: gast.IfExp) -> gast.Name:
+        """`a if c else b` becomes an if statement assigning a temporary in each branch."""
+        temp = self.namer.temp()
+        test = self.condition(expr.test)
+        body = self.block([gast.copy_location(syntax.assign(temp, expr.body), self.origin)])
+        orelse = self.block([gast.copy_location(syntax.assign(temp, expr.orelse), self.origin)])
+        self.out.append(gast.copy_location(gast.If(test=test, body=body, orelse=orelse), self.origin))
+        return syntax.name(temp)
+
+    def condition(self, test: gast.expr) -> gast.Name:
+        """A branch condition, always in a fresh temporary: the backward sweep re-reads it."""
+        temp = self.namer.numbered("_c")
+        value = test if self.inert(test) else self.flatten(test)
+        self.emit(temp, value)
+        return syntax.name(temp)
+
+    def block(self, stmts: list[gast.stmt]) -> list[gast.stmt]:
+        """Normalize a nested block into its own statement list."""
+        saved_out, saved_origin = self.out, self.origin
+        self.out = []
+        for stmt in stmts:
+            self.statement(stmt)
+        result, self.out, self.origin = self.out, saved_out, saved_origin
+        return result or [gast.Pass()]
 
     # -- statements ---------------------------------------------------------------------------
 
@@ -132,8 +159,36 @@ class _ANF:
                 self.emit(temp, value)
                 value = syntax.name(temp)
             self.out.append(gast.copy_location(gast.Return(value=value), stmt))
+        elif isinstance(stmt, gast.If):
+            test = self.condition(stmt.test)
+            self.out.append(gast.copy_location(
+                gast.If(test=test, body=self.block(stmt.body), orelse=self.block(stmt.orelse) if stmt.orelse else []),
+                stmt))
+        elif isinstance(stmt, gast.For):
+            iterable = stmt.iter
+            if isinstance(iterable, gast.Call):
+                iterable = gast.Call(func=iterable.func, args=[self.atomize(a) for a in iterable.args], keywords=[])
+            seq = self.namer.numbered("_r")
+            self.emit(seq, iterable)
+            self.out.append(gast.copy_location(
+                gast.For(target=stmt.target, iter=syntax.name(seq), body=self.block(stmt.body), orelse=[],
+                         type_comment=None), stmt))
+        elif isinstance(stmt, gast.While):
+            test = self.condition(stmt.test)
+            self.origin = stmt
+            body = self.block(stmt.body)
+            self.origin = stmt
+            saved = self.out
+            self.out = body
+            self.condition_into(stmt.test, test.id)
+            self.out = saved
+            self.out.append(gast.copy_location(gast.While(test=test, body=body, orelse=[]), stmt))
         else:
             self.out.append(stmt)
+
+    def condition_into(self, test: gast.expr, temp: str) -> None:
+        value = test if self.inert(test) else self.flatten(test)
+        self.emit(temp, value)
 
     def assign(self, stmt: gast.Assign) -> None:
         if self.inert(stmt.value) and all(isinstance(t, gast.Name) for t in stmt.targets):

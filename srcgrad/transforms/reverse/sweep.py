@@ -15,7 +15,7 @@ import gast
 
 from srcgrad import runtime, syntax
 from srcgrad.passes.manager import Context
-from srcgrad.transforms.reverse.accumulate import Adjoints
+from srcgrad.transforms.reverse.accumulate import OWNED, SHARED, ZERO, Adjoints
 from srcgrad.transforms.reverse.adjoint import StatementAdjoint
 
 
@@ -54,6 +54,9 @@ class Reverse:
         self.split_calls: dict[int, gast.Name] = {}
         self.params = [a.id for a in fdef.args.posonlyargs + fdef.args.args + fdef.args.kwonlyargs]
         self.push_sites = self._push_candidates()
+        self.counters: dict[int, str] = {}  # id(While) -> its trip counter
+        self.loop_depth: dict[int, int] = {}  # id(While) -> how many loops enclose it
+        self._depth = 0
         self._last_line: int | None = None
 
     # -- runtime helpers the generated code calls ----------------------------------------------
@@ -67,19 +70,31 @@ class Reverse:
     # -- which definitions may need their old value saved ---------------------------------------
 
     def _push_candidates(self) -> set[int]:
-        """Statements that overwrite a variable whose old value may be read later by the backward sweep."""
+        """Statements that overwrite a variable whose old value the backward sweep may read."""
         definitions = Counter(self.params)
         for node in gast.walk(self.fdef):
             if isinstance(node, gast.Assign):
                 definitions.update(syntax.names_stored(node.targets[0]))
         seen: set[str] = set(self.params)
-        sites = set()
-        for stmt in self.fdef.body:
-            if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
-                var = stmt.targets[0].id
-                if var in seen and definitions[var] > 1:
-                    sites.add(id(stmt))
-                seen.add(var)
+        sites: set[int] = set()
+        self.nested_sites: set[str] = set()  # variables pushed inside a branch or loop
+
+        def visit(stmts: list[gast.stmt], in_loop: bool, nested: bool) -> None:
+            for stmt in stmts:
+                if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
+                    var = stmt.targets[0].id
+                    if in_loop or (var in seen and definitions[var] > 1):
+                        sites.add(id(stmt))
+                        if nested:
+                            self.nested_sites.add(var)
+                    seen.add(var)
+                elif isinstance(stmt, gast.If):
+                    visit(stmt.body, in_loop, True)
+                    visit(stmt.orelse, in_loop, True)
+                elif isinstance(stmt, (gast.For, gast.While)):
+                    visit(stmt.body, True, True)
+
+        visit(self.fdef.body, False, False)
         return sites
 
     # -- backward sweep -----------------------------------------------------------------------
@@ -97,6 +112,10 @@ class Reverse:
         for stmt in reversed(stmts):
             if isinstance(stmt, gast.Assign):
                 out.extend(self.backward_assign(stmt))
+            elif isinstance(stmt, gast.If):
+                out.extend(self.backward_if(stmt))
+            elif isinstance(stmt, (gast.For, gast.While)):
+                out.extend(self.backward_loop(stmt))
         return out
 
     def backward_assign(self, stmt: gast.Assign) -> list[gast.stmt]:
@@ -124,22 +143,142 @@ class Reverse:
             out.extend(body)
         return out + pop
 
+    def _zero(self, var: str) -> gast.stmt:
+        self.adjoints.state[var] = OWNED
+        return syntax.assign(self.adjoints.name(var), syntax.call(self.helper("zeros_like"), syntax.name(var)))
+
+    def backward_if(self, stmt: gast.If) -> list[gast.stmt]:
+        entry = self.adjoints.snapshot()
+        body = self.backward_block(stmt.body)
+        after_body = self.adjoints.snapshot()
+        self.adjoints.state = dict(entry)
+        orelse = self.backward_block(stmt.orelse)
+        after_else = self.adjoints.snapshot()
+        merged = {}
+        for var in set(after_body) | set(after_else):
+            a, b = after_body.get(var, ZERO), after_else.get(var, ZERO)
+            if a == ZERO and b != ZERO:
+                self.adjoints.state[var] = ZERO
+                body.append(self._zero(var))
+                a = OWNED
+            elif b == ZERO and a != ZERO:
+                orelse.append(self._zero(var))
+                b = OWNED
+            merged[var] = ZERO if a == b == ZERO else OWNED if a == b == OWNED else SHARED
+        self.adjoints.state = merged
+        if not body and not orelse:
+            return []
+        out: list[gast.stmt] = []
+        self.comment_for(stmt, out)
+        out.append(gast.If(test=syntax.clone(stmt.test), body=body or [gast.Pass()], orelse=orelse))
+        return out
+
+    def _touched(self, stmts: list[gast.stmt]) -> set[str]:
+        names = set()
+        for stmt in stmts:
+            names |= syntax.all_names(stmt)
+        return names & self.varied
+
+    def backward_loop(self, stmt: gast.For | gast.While) -> list[gast.stmt]:
+        """The body's backward block, run once per forward iteration in reverse order.
+
+        Adjoints carried from one iteration to the next must hold real values at the loop's
+        entry and after every reset, so the loop is analyzed to a fixed point first.
+        """
+        entry = self.adjoints.snapshot()
+        self.loop_depth[id(stmt)] = self._depth
+        self._depth += 1
+        touched = self._touched(stmt.body)
+        carried = {v for v in touched if entry.get(v, ZERO) != ZERO}
+        last_line = self._last_line
+        end: dict[str, str] = {}
+        for _ in range(20):
+            self._enter_loop(entry, carried, end)
+            self.backward_block(stmt.body)
+            end = self.adjoints.snapshot()
+            grown = carried | {v for v in touched if end.get(v, ZERO) != ZERO}
+            if grown == carried:
+                break
+            carried = grown
+        self._last_line = last_line
+        self._enter_loop(entry, carried, end)
+        body = self.backward_block(stmt.body)
+        self._depth -= 1
+        # an adjoint reset in this iteration and read by the next one must hold a real zero
+        body.extend(self._zero(var) for var in sorted(carried) if self.adjoints.is_zero(var))
+        end = self.adjoints.snapshot()
+        self.adjoints.state = dict(entry)
+        out: list[gast.stmt] = []
+        for var in sorted(carried):
+            if entry.get(var, ZERO) == ZERO:
+                out.append(self._zero(var))
+        for var in carried:
+            self.adjoints.state[var] = OWNED if end.get(var) == OWNED and entry.get(var) != SHARED else SHARED
+        if not body:
+            self.adjoints.state = dict(entry)
+            return []
+        self.comment_for(stmt, out)
+        if isinstance(stmt, gast.For):
+            reverse = syntax.call(self.ctx.ref(reversed, "reversed"), syntax.clone(stmt.iter))
+            out.append(gast.For(target=syntax.clone(stmt.target), iter=reverse, body=body, orelse=[],
+                                type_comment=None))
+        else:
+            counter = self.counter(stmt)
+            if self.loop_depth.get(id(stmt), 0):
+                out.append(syntax.assign(counter, syntax.call(syntax.attr(syntax.name(self.tape), "pop"))))
+            underscore = self.ctx.namer.fresh("_")
+            out.append(gast.For(target=syntax.name(underscore, gast.Store),
+                                iter=syntax.call(self.ctx.ref(range, "range"), syntax.name(counter)),
+                                body=body, orelse=[], type_comment=None))
+        return out
+
+    def _enter_loop(self, entry: dict[str, str], carried: set[str], end: dict[str, str]) -> None:
+        state = dict(entry)
+        for var in carried:
+            shared = entry.get(var) == SHARED or end.get(var) == SHARED
+            state[var] = SHARED if shared else OWNED
+        self.adjoints.state = state
+
+    def counter(self, stmt: gast.While) -> str:
+        if id(stmt) not in self.counters:
+            self.counters[id(stmt)] = self.ctx.namer.numbered("_n")
+        return self.counters[id(stmt)]
+
     # -- forward sweep ------------------------------------------------------------------------
 
-    def _forward(self) -> list[gast.stmt]:
+    def _forward(self, stmts: list[gast.stmt] | None = None, depth: int = 0) -> list[gast.stmt]:
         out: list[gast.stmt] = []
-        for stmt in self.fdef.body:
+        for stmt in self.fdef.body if stmts is None else stmts:
             if isinstance(stmt, gast.Return):
                 continue
-            if isinstance(stmt, gast.Assign) and id(stmt) in self.push_sites:
-                out.append(_mark(_Push, stmt.targets[0].id))
-            if id(stmt) in self.split_calls:
-                fwd = self.split_calls[id(stmt)]
-                call = syntax.clone(stmt.value)
-                call.func = fwd
-                call.args.insert(0, syntax.name(self.tape))
-                stmt = gast.copy_location(syntax.assign(stmt.targets[0].id, call), stmt)
-            out.append(stmt)
+            if isinstance(stmt, gast.Assign):
+                if id(stmt) in self.push_sites:
+                    out.append(_mark(_Push, stmt.targets[0].id))
+                if id(stmt) in self.split_calls:
+                    call = syntax.clone(stmt.value)
+                    call.func = self.split_calls[id(stmt)]
+                    call.args.insert(0, syntax.name(self.tape))
+                    stmt = gast.copy_location(syntax.assign(stmt.targets[0].id, call), stmt)
+                out.append(stmt)
+            elif isinstance(stmt, gast.If):
+                out.append(gast.copy_location(gast.If(test=stmt.test, body=self._forward(stmt.body, depth) or
+                                                      [gast.Pass()], orelse=self._forward(stmt.orelse, depth)), stmt))
+            elif isinstance(stmt, gast.For):
+                out.append(gast.copy_location(gast.For(target=stmt.target, iter=stmt.iter,
+                                                       body=self._forward(stmt.body, depth + 1) or [gast.Pass()],
+                                                       orelse=[], type_comment=None), stmt))
+            elif isinstance(stmt, gast.While):
+                counter = self.counter(stmt)
+                body = self._forward(stmt.body, depth + 1)
+                body.append(syntax.assign(counter, gast.BinOp(left=syntax.name(counter), op=gast.Add(),
+                                                              right=syntax.const(1))))
+                out.append(syntax.assign(counter, syntax.const(0)))
+                out.append(gast.copy_location(gast.While(test=stmt.test, body=body, orelse=[]), stmt))
+                if depth:
+                    out.append(syntax.expr_stmt(syntax.call(syntax.attr(syntax.name(self.tape), "append"),
+                                                            syntax.name(counter))))
+            else:
+                out.append(stmt)
         return out
 
     # -- tape decisions -----------------------------------------------------------------------
@@ -148,17 +287,22 @@ class Reverse:
         """Turn push/pop marks into tape operations for the variables the backward sweep reads."""
         reads = set()
         for stmt in backward:
-            if _marked(stmt) is None:
-                reads |= syntax.names_loaded(stmt)
+            reads |= syntax.names_loaded(stmt)
         tape = syntax.name(self.tape)
+        pushed: set[str] = set()
 
         def lower(stmts: list[gast.stmt]) -> list[gast.stmt]:
             out = []
             for stmt in stmts:
                 mark = _marked(stmt)
                 if mark is None:
+                    for field in ("body", "orelse"):
+                        if isinstance(getattr(stmt, field, None), list):
+                            setattr(stmt, field, lower(getattr(stmt, field)) or
+                                    ([gast.Pass()] if field == "body" else []))
                     out.append(stmt)
                 elif str(mark) in reads:
+                    pushed.add(str(mark))
                     if isinstance(mark, _Push):
                         out.append(syntax.expr_stmt(syntax.call(syntax.attr(tape, "append"), syntax.name(str(mark)))))
                     else:
@@ -166,8 +310,9 @@ class Reverse:
             return out
 
         forward, backward = lower(forward), lower(backward)
-        uses_tape = bool(self.split_calls) or any(
-            isinstance(n, gast.Name) and n.id == self.tape for s in forward for n in gast.walk(s))
+        unbound = sorted((pushed & self.nested_sites) - set(self.params))
+        forward = [syntax.assign(v, syntax.const(None)) for v in unbound] + forward
+        uses_tape = any(isinstance(n, gast.Name) and n.id == self.tape for s in forward for n in gast.walk(s))
         return forward, backward, uses_tape
 
     def _return_atom(self) -> gast.expr:
