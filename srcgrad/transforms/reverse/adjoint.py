@@ -9,6 +9,7 @@ import operator
 from typing import TYPE_CHECKING
 
 import gast
+import numpy as np
 
 from srcgrad import syntax
 from srcgrad.errors import NotDifferentiableError, UnsupportedSyntaxError
@@ -28,6 +29,28 @@ def index_value(node: gast.expr) -> gast.expr:
     if isinstance(node, gast.Tuple):
         return gast.Tuple(elts=[index_value(e) for e in node.elts], ctx=gast.Load())
     return syntax.clone(node)
+
+
+def _is_scalar_constant(node: gast.expr) -> bool:
+    if isinstance(node, gast.UnaryOp):
+        node = node.operand
+    return isinstance(node, gast.Constant) and type(node.value) in (int, float)
+
+
+def _elementwise(key) -> bool:
+    """Binary operators and two-argument ufuncs: their result has the broadcast shape of the operands."""
+    if isinstance(key, type) and issubclass(key, gast.operator):
+        return key is not gast.MatMult
+    return isinstance(key, np.ufunc) and key.nin == 2 and key is not np.matmul
+
+
+def _broadcast_partner(args: list[gast.expr]) -> gast.Name | None:
+    """In a binary operation with a scalar constant, the other operand: its adjoint needs no unbroadcast."""
+    if len(args) == 2 and isinstance(args[0], gast.Name) and _is_scalar_constant(args[1]):
+        return args[0]
+    if len(args) == 2 and isinstance(args[1], gast.Name) and _is_scalar_constant(args[0]):
+        return args[1]
+    return None
 
 
 class StatementAdjoint:
@@ -90,14 +113,25 @@ class StatementAdjoint:
                 "with @srcgrad.adjoint.",
             ) from None
         bindings[rule.result] = syntax.name(self.target)
+        partner = _broadcast_partner(args) if not keywords and _elementwise(rule.key) else None
         for item in instantiate(rule, bindings, self.incoming, self.ctx.namer.fresh, self.ctx.ref):
             if item[0] == "stmt":
                 self.out.append(item[1])
             elif item[0] == "write":
-                self.write(bindings[item[1]], item[2])
+                value = item[2]
+                if partner is not None and bindings[item[1]] is partner:
+                    value = self.without_unbroadcast(value, partner)
+                self.write(bindings[item[1]], value)
             else:
                 _, param, primal, index, grad = item
                 self.write_index(bindings[param], primal, index, grad)
+
+    def without_unbroadcast(self, value: gast.expr, operand: gast.Name) -> gast.expr:
+        """`unbroadcast(g, x)` is `g` when x's partner in a binary operation is a scalar constant."""
+        if (isinstance(value, gast.Call) and len(value.args) == 2 and syntax.is_name(value.args[1], operand.id)
+                and syntax.is_name(value.func, self.rev.helper("unbroadcast").id)):
+            return value.args[0]
+        return value
 
     # -- dispatch ---------------------------------------------------------------------------
 

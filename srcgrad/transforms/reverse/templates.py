@@ -12,6 +12,7 @@ from typing import Any, Callable
 import gast
 
 from srcgrad import syntax
+from srcgrad.passes.optimize.simplify import simplify
 from srcgrad.rules.registry import Rule
 
 _LITERALS = (type(None), bool, int, float, complex, str, bytes, type(Ellipsis))
@@ -93,9 +94,9 @@ def instantiate(rule: Rule, bindings: dict[str, gast.expr], incoming: gast.expr,
             param = stmt.targets[0].slice.id
             value = stmt.value
             if isinstance(value, gast.Call) and syntax.is_name(value.func, "index_grad"):
-                primal, index, grad = (substitute.visit(copy.deepcopy(a)) for a in value.args)
+                primal, index, grad = (simplify(substitute.visit(copy.deepcopy(a))) for a in value.args)
                 yield ("write_index", param, primal, index, grad)
             else:
-                yield ("write", param, substitute.visit(copy.deepcopy(value)))
+                yield ("write", param, simplify(substitute.visit(copy.deepcopy(value))))
         else:
-            yield ("stmt", substitute.visit(copy.deepcopy(stmt)))
+            yield ("stmt", simplify(substitute.visit(copy.deepcopy(stmt))))

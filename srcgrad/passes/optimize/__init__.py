@@ -1,0 +1,1 @@
+"""Optimizations on generated code: algebraic simplification and removal of provable no-ops."""
