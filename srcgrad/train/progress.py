@@ -5,6 +5,8 @@ log lines (`log_every=N`) go to stdout in the style of PyTorch's examples:
 
     Train Epoch: 1 [640/1797 (36%)]  Loss: 0.412306
 """
+import io
+import os
 import sys
 import time
 from typing import Any
@@ -25,8 +27,10 @@ class Progress:
         self.epoch, self.total, self.start = epoch, total, time.perf_counter()
         self.seen = 0  # examples processed in this session (for the rate)
         if self.show_bar:
+            # Some terminals (e.g. under `script`) report a 0x0 size, which makes tqdm print nothing.
+            width = {"dynamic_ncols": True} if _columns(sys.stderr) > 0 else {"ncols": 100, "nrows": 20}
             self.bar = tqdm(total=total, initial=done, desc=f"Epoch {epoch + 1}/{self.epochs}", unit="ex",
-                            unit_scale=True, file=sys.stderr, dynamic_ncols=True, leave=True)
+                            file=sys.stderr, leave=True, **width)
 
     def step(self, batch_number: int, done: int, size: int, loss: float) -> None:
         """After a batch: `done` examples of this epoch are through, `size` of them in this batch."""
@@ -59,6 +63,13 @@ class Progress:
             tqdm.write(line, file=sys.stdout)
         else:
             print(line, flush=True)
+
+
+def _columns(stream: Any) -> int:
+    try:
+        return os.get_terminal_size(stream.fileno()).columns
+    except (AttributeError, ValueError, OSError, io.UnsupportedOperation):
+        return 0
 
 
 def _isatty(stream: Any) -> bool:
