@@ -21,6 +21,7 @@ from srcgrad.passes.manager import Context
 from srcgrad.passes.normalize.anf import local_names, to_anf
 from srcgrad.passes.normalize.desugar import desugar
 from srcgrad.passes.normalize.loops import expand_loops
+from srcgrad.passes.normalize.returns import single_return
 from srcgrad.transforms.reverse.sweep import Reverse
 
 
@@ -91,6 +92,8 @@ class _Build:
         self.ctx = Context(self.source, namer, local_names(tree), self._split_of)
         tree = desugar(tree)
         self.ctx.dump("desugar", tree)
+        tree = single_return(tree, namer)
+        self.ctx.dump("returns", tree)
         tree = expand_loops(tree, namer, self.ctx.ref, self.ctx.local_names)
         self.ctx.dump("loops", tree)
         tree = to_anf(tree, namer, set(wrt))

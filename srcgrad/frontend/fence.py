@@ -108,11 +108,16 @@ def _check_returns(source: Source, fdef: gast.FunctionDef) -> None:
     returns = [n for n in gast.walk(fdef) if isinstance(n, gast.Return)]
     if not returns:
         _reject(source, fdef, f"{fdef.name}: a function that returns nothing", "Return the value to differentiate.")
-    last = fdef.body[-1]
     for ret in returns:
-        if ret is not last:
-            _reject(source, ret, "a return before the end of the function",
-                    "Assign the result to a variable and return it once, at the end.")
         if ret.value is None:
             _reject(source, ret, "`return` without a value", "Return the value to differentiate.")
-
+    for loop in gast.walk(fdef):
+        if isinstance(loop, (gast.For, gast.While)):
+            for node in gast.walk(loop):
+                if isinstance(node, gast.Return):
+                    _reject(source, node, "a return inside a loop",
+                            "Store the result in a variable, leave the loop, and return after it.")
+    last = fdef.body[-1]
+    if not isinstance(last, (gast.Return, gast.If)):
+        _reject(source, last, f"{fdef.name}: a function that can end without returning a value",
+                "End the function with a return statement.")

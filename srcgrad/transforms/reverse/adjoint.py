@@ -37,6 +37,9 @@ def _is_scalar_constant(node: gast.expr) -> bool:
     return isinstance(node, gast.Constant) and type(node.value) in (int, float)
 
 
+SAME_OPERANDS = syntax.name("<both operands>")  # `x * x`: neither operand was broadcast
+
+
 def _elementwise(key) -> bool:
     """Binary operators and two-argument ufuncs: their result has the broadcast shape of the operands."""
     if isinstance(key, type) and issubclass(key, gast.operator):
@@ -46,6 +49,8 @@ def _elementwise(key) -> bool:
 
 def _broadcast_partner(args: list[gast.expr]) -> gast.Name | None:
     """In a binary operation with a scalar constant, the other operand: its adjoint needs no unbroadcast."""
+    if len(args) == 2 and syntax.is_name(args[0]) and syntax.is_name(args[1], args[0].id):
+        return SAME_OPERANDS
     if len(args) == 2 and isinstance(args[0], gast.Name) and _is_scalar_constant(args[1]):
         return args[0]
     if len(args) == 2 and isinstance(args[1], gast.Name) and _is_scalar_constant(args[0]):
@@ -119,16 +124,16 @@ class StatementAdjoint:
                 self.out.append(item[1])
             elif item[0] == "write":
                 value = item[2]
-                if partner is not None and bindings[item[1]] is partner:
-                    value = self.without_unbroadcast(value, partner)
+                if partner is not None and (bindings[item[1]] is partner or partner is SAME_OPERANDS):
+                    value = self.without_unbroadcast(value, bindings[item[1]])
                 self.write(bindings[item[1]], value)
             else:
                 _, param, primal, index, grad = item
                 self.write_index(bindings[param], primal, index, grad)
 
-    def without_unbroadcast(self, value: gast.expr, operand: gast.Name) -> gast.expr:
-        """`unbroadcast(g, x)` is `g` when x's partner in a binary operation is a scalar constant."""
-        if (isinstance(value, gast.Call) and len(value.args) == 2 and syntax.is_name(value.args[1], operand.id)
+    def without_unbroadcast(self, value: gast.expr, operand: gast.expr) -> gast.expr:
+        """`unbroadcast(g, x)` is `g` when x's partner in a binary operation is a scalar constant or x itself."""
+        if (isinstance(value, gast.Call) and isinstance(operand, gast.Name) and len(value.args) == 2 and syntax.is_name(value.args[1], operand.id)
                 and syntax.is_name(value.func, self.rev.helper("unbroadcast").id)):
             return value.args[0]
         return value

@@ -133,7 +133,10 @@ class Reverse:
             body = StatementAdjoint(self, stmt, incoming, result).build()
             if result not in set().union(*(syntax.names_loaded(s) for s in body)):
                 head.pop()
-            body, pop = head + pop + body, []
+            if id(stmt) in self.split_calls:
+                body = head + body  # the callee's backward pops its own tape entries first
+            else:
+                body, pop = head + pop + body, []
         else:
             incoming = self.adjoints.ref(var)
             self.adjoints.reset(var)
@@ -342,12 +345,22 @@ class Reverse:
         complete = self.helper("complete")
         grads = [syntax.call(complete, g, syntax.name(p)) for g, p in zip(self._gradients(list(wrt), backward), wrt,
                                                                           strict=True)]
+        value = syntax.clone(result)
+        if isinstance(result, gast.Name) and result.id in self.pushed_vars():
+            # the backward sweep restores old values of this variable: keep the result aside
+            value = syntax.name(self.ctx.namer.fresh("_value"))
+            head.insert(0, syntax.assign(value.id, syntax.clone(result)))
+        backward.append(gast.Return(value=gast.Tuple(elts=[value, gast.Tuple(elts=grads, ctx=gast.Load())],
+                                                     ctx=gast.Load())))
         forward, backward, uses_tape = self._finish(self._forward(), backward)
         body = ([syntax.assign(self.tape, gast.List(elts=[], ctx=gast.Load()))] if uses_tape else []) + forward
         body += head + backward
-        body.append(gast.Return(value=gast.Tuple(elts=[syntax.clone(result),
-                                                       gast.Tuple(elts=grads, ctx=gast.Load())], ctx=gast.Load())))
         return self._function(name, self.fdef.args, body)
+
+    def pushed_vars(self) -> set[str]:
+        """Variables with at least one definition that may save its old value on the tape."""
+        return {n.targets[0].id for n in gast.walk(self.fdef)
+                if isinstance(n, gast.Assign) and id(n) in self.push_sites}
 
     def split(self, fwd_name: str, bwd_name: str, active: tuple[str, ...]) -> tuple[gast.FunctionDef, gast.FunctionDef]:
         """`fwd(tape, *args) -> value` saving what `bwd(tape, d_value) -> gradients of active` needs."""
@@ -367,6 +380,12 @@ class Reverse:
         local = set(self.params) | syntax.names_stored(self.fdef)
         saved = sorted((set().union(*(syntax.all_names(s) for s in backward)) & local) - {incoming})
         tape = syntax.name(self.tape)
+        top_level = set(self.params) | {n for s in self.fdef.body if isinstance(s, gast.Assign)
+                                        for n in syntax.names_stored(s.targets[0])}
+        unbound = [v for v in saved if v not in top_level and v not in {
+            s.targets[0].id for s in forward if isinstance(s, gast.Assign) and isinstance(s.value, gast.Constant)
+            and s.value.value is None}]
+        forward = [syntax.assign(v, syntax.const(None)) for v in unbound] + forward
         if saved:
             pack = gast.Tuple(elts=[syntax.name(v) for v in saved], ctx=gast.Load())
             forward.append(syntax.expr_stmt(syntax.call(syntax.attr(tape, "append"), pack)))
