@@ -222,6 +222,8 @@ def test_rejects_bad_arguments():
         train(data=(X, Y[:10]))
     with pytest.raises(ValueError, match="batch_size"):
         train(batch_size=0)
+    with pytest.raises(ValueError, match="need a checkpoint file"):
+        train(resume=True)
     with pytest.raises(TypeError, match=r'params\["n"\] has dtype int'):
         train(params={"n": np.arange(3)})
 
@@ -291,3 +293,26 @@ def test_compiled_gradient_with_micro_batches_matches_hand_derived_full_batch():
     assert loss == pytest.approx(ref_loss, rel=1e-12)
     np.testing.assert_allclose(grads[0], ref["W"], rtol=1e-10, atol=1e-15)
     np.testing.assert_allclose(grads[1], ref["b"], rtol=1e-10, atol=1e-15)
+
+
+def test_compiled_training_keeps_float32():
+    x32, _ = blobs(dtype=np.float32)
+    params, _ = fit(xent_loss, init_params(dtype=np.float32), (x32, Y), batch_size=16, micro_batch_size=5,
+                    optimizer=optim.Adam(1e-2), progress=False)
+    assert params["W"].dtype == np.float32 and params["b"].dtype == np.float32
+
+
+def exp_loss(params, x):
+    return np.mean(np.exp(x @ params["v"]))
+
+
+@pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning")
+def test_compiled_non_finite_loss_names_the_step_and_parameter():
+    x = np.array([[1.0], [2.0], [1000.0], [4.0]])  # the third example overflows exp()
+    with pytest.raises(NonFiniteError) as info:
+        fit(exp_loss, {"v": np.array([1.0]), "unused": np.zeros(2)}, (x,), batch_size=2, shuffle=False,
+            optimizer=optim.SGD(0.0), progress=False)
+    message = str(info.value)
+    assert "step 2 (epoch 1, batch 2) on examples [2, 3]: the loss is inf" in message
+    assert 'params["v"]' in message and 'params["unused"]' not in message
+    np.testing.assert_array_equal(info.value.params["v"], [1.0])

@@ -86,6 +86,8 @@ def fit(loss: Callable[..., Any], params: Any, data: Any, *, batch_size: int = 3
         value_and_grad = srcgrad.value_and_grad(loss, wrt=0)
     _check_positive(batch_size=batch_size, micro_batch_size=micro_batch_size, checkpoint_every=checkpoint_every,
                     log_every=log_every)
+    if checkpoint is None and (resume or checkpoint_every):
+        raise ValueError("resume and checkpoint_every need a checkpoint file: pass checkpoint='run.npz'")
     leaves, treedef = flatten(params)
     names = paths(treedef)
     leaves = [_as_param(p, name) for p, name in zip(leaves, names, strict=True)]
