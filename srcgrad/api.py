@@ -5,12 +5,21 @@
 """
 import functools
 import inspect
+import linecache
 from typing import Any, Callable
 
 from srcgrad import compiler
-from srcgrad.errors import NonScalarOutputError, SrcgradError, WrtError
+from srcgrad.errors import NonScalarOutputError, Origin, SrcgradError, UnsupportedSyntaxError, WrtError
 
 Wrt = int | str | tuple[int | str, ...]
+
+
+def _def_origin(func: Callable) -> Origin | None:
+    code = getattr(inspect.unwrap(func), "__code__", None)
+    if code is None:
+        return None
+    line = code.co_firstlineno
+    return Origin(code.co_filename, line, linecache.getline(code.co_filename, line).rstrip("\n"), func.__qualname__)
 
 
 def _wrt_names(func: Callable, wrt: Wrt) -> tuple[tuple[str, ...], bool]:
@@ -19,22 +28,31 @@ def _wrt_names(func: Callable, wrt: Wrt) -> tuple[tuple[str, ...], bool]:
         params = list(inspect.signature(func).parameters.values())
     except (TypeError, ValueError):
         raise WrtError(f"cannot read the parameters of {func!r}") from None
+    if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params):
+        from srcgrad.frontend.fence import check_supported
+        from srcgrad.frontend.parse import parse_function
+
+        check_supported(parse_function(func))  # raises UnsupportedSyntaxError at the def line
     names = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
     many = isinstance(wrt, tuple | list)
+    if many and not wrt:
+        raise WrtError("wrt=() selects no parameter", _def_origin(func))
     out = []
     for item in (wrt if many else (wrt,)):
         if isinstance(item, bool) or not isinstance(item, int | str):
             raise WrtError(f"wrt must be a parameter index, a parameter name or a tuple of them, not {item!r}")
         if isinstance(item, int):
             if not -len(names) <= item < len(names):
-                raise WrtError(f"wrt={item} but {func.__qualname__} has {len(names)} parameters: {', '.join(names)}")
+                raise WrtError(f"wrt={item} but {func.__qualname__} has {len(names)} parameters: {', '.join(names)}",
+                               _def_origin(func))
             out.append(names[item])
         else:
             if item not in names:
-                raise WrtError(f"wrt={item!r} names no parameter of {func.__qualname__} (parameters: {', '.join(names)})")
+                raise WrtError(f"wrt={item!r} names no parameter of {func.__qualname__} "
+                               f"(parameters: {', '.join(names)})", _def_origin(func))
             out.append(item)
     if len(set(out)) != len(out):
-        raise WrtError(f"wrt={wrt!r} names the same parameter twice")
+        raise WrtError(f"wrt={wrt!r} names the same parameter twice", _def_origin(func))
     return tuple(out), many
 
 
@@ -45,12 +63,18 @@ class GradientFunction:
         self.func = func
         self.wrt = wrt
         self.with_value = with_value
-        self._names, self._many = _wrt_names(func, wrt)
         self._compiled: Callable | None = None
+        try:
+            self._names, self._many = _wrt_names(func, wrt)
+            self._error: SrcgradError | None = None
+        except UnsupportedSyntaxError as exc:  # reported at first use, like every other compile error
+            self._names, self._many, self._error = (), False, exc
         functools.update_wrapper(self, func)
         self.__name__ = f"{'value_and_grad' if with_value else 'grad'}_{getattr(func, '__name__', 'f')}"
 
     def compile(self) -> compiler.Joint:
+        if self._error is not None:
+            raise self._error
         joint = compiler.joint_gradient(self.func, self._names)
         self._compiled = joint.function
         return joint

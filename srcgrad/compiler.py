@@ -73,6 +73,8 @@ def _closure_key(func: Callable) -> tuple:
 
 def _cache_key(func: Callable, names: tuple[str, ...], kind: str) -> tuple:
     func = inspect.unwrap(func)
+    if not hasattr(func, "__code__"):
+        parse_function(func)  # raises SourceUnavailableError, naming the object
     return (func.__code__, id(func.__globals__), _closure_key(func), names, kind)
 
 
@@ -90,6 +92,10 @@ class _Build:
         namer = Namer(syntax.all_names(tree) | {tree.name})
         self.callees: list[Split] = []
         self.ctx = Context(self.source, namer, local_names(tree), self._split_of)
+        for free in sorted(syntax.names_loaded(tree) & set(self.source.closure)):
+            # closure variables reach generated code as factory parameters of the same name
+            self.ctx.injected[free] = self.source.closure[free]
+            self.ctx._refs.setdefault(id(self.source.closure[free]), free)
         tree = desugar(tree)
         self.ctx.dump("desugar", tree)
         tree = single_return(tree, namer)
@@ -111,10 +117,11 @@ class _Build:
         try:
             split = split_gradient(callee, active)
         except SrcgradError as exc:
-            if exc.origin is not None and exc.origin.filename != origin.filename or exc.origin is None:
-                raise type(exc)(f"{exc.bare_message}\n  (called from {origin.filename}, line {origin.lineno})",
-                                exc.origin, exc.hint) from None
-            raise
+            called_from = f"(called from {origin.filename}, line {origin.lineno}: {origin.text.strip()})"
+            if called_from in exc.hint:
+                raise
+            hint = f"{called_from}\n{exc.hint}" if exc.hint else called_from
+            raise type(exc)(exc.bare_message, exc.origin, hint) from None
         self.callees.append(split)
         return split
 

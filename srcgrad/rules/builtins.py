@@ -3,7 +3,7 @@
 import builtins
 
 from srcgrad.rules.registry import adjoint, nondifferentiable
-from srcgrad.runtime import as_sequence, sum_adjoint
+from srcgrad.runtime import as_sequence, stop_gradient, sum_adjoint
 from srcgrad.runtime.arrays import balanced_eq
 
 
@@ -45,6 +45,7 @@ def as_sequence_(y, iterable):
     d[iterable] = d[y]
 
 
+nondifferentiable(stop_gradient)
 nondifferentiable(builtins.len, builtins.range, builtins.int, builtins.bool, builtins.round, builtins.print,
                   builtins.isinstance, builtins.type, builtins.str, builtins.repr, builtins.enumerate,
                   builtins.zip, builtins.sorted, builtins.any, builtins.all, builtins.hash, builtins.id,

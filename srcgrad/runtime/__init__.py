@@ -7,16 +7,18 @@ from srcgrad.runtime.structure import (
     Grads,
     as_sequence,
     complete,
+    field_index,
     index_add,
     index_add_inplace,
     index_grad,
     item_adjoint,
     seed,
+    stop_gradient,
     sum_adjoint,
     zeros_like,
 )
 
 __all__ = [
-    "Grads", "as_sequence", "complete", "index_add", "index_add_inplace", "index_grad", "item_adjoint", "seed", "sum_adjoint",
+    "Grads", "as_sequence", "complete", "field_index", "index_add", "index_add_inplace", "index_grad", "item_adjoint", "seed", "stop_gradient", "sum_adjoint",
     "unbroadcast", "unreduce", "unreduce_like", "zeros_like",
 ]

@@ -115,8 +115,8 @@ def seed(out):
         if out.size != 1:
             raise NonScalarOutputError(
                 f"grad needs a scalar output, but the function returned an array of shape {out.shape}",
-                hint="Reduce it to a scalar (for example np.sum or np.mean), or use srcgrad.vjp for "
-                "non-scalar outputs.",
+                hint="Reduce it to a scalar (for example np.sum or np.mean), or differentiate each output "
+                "element separately.",
             )
         return np.ones_like(out, dtype=_float_dtype(out))
     raise NonScalarOutputError(
@@ -154,3 +154,21 @@ def as_sequence(iterable):
     if isinstance(iterable, list | tuple | np.ndarray):
         return iterable
     return list(iterable)
+
+
+def stop_gradient(x):
+    """`x` itself, as a value through which no gradient flows."""
+    return x
+
+
+def field_index(x, field: str) -> int:
+    """The position of `field` in a named tuple, so an attribute read is differentiated as a subscript."""
+    fields = getattr(type(x), "_fields", None)
+    if fields is None or field not in fields:
+        from srcgrad.errors import NotDifferentiableError
+
+        raise NotDifferentiableError(
+            f"srcgrad cannot differentiate the attribute .{field} of a {type(x).__name__}",
+            hint="Pass arrays, or dicts/lists/tuples/named tuples of arrays, and read them with subscripts "
+            "or named-tuple fields.")
+    return fields.index(field)

@@ -49,7 +49,7 @@ def _static_value(node: gast.expr, source: Source, local_names: set[str], inject
 
 
 def _is_user_function(obj: Any) -> bool:
-    return isinstance(obj, types.FunctionType) and not obj.__module__.startswith(("numpy", "srcgrad.runtime"))
+    return isinstance(obj, types.FunctionType) and not (obj.__module__ or "").startswith(("numpy", "srcgrad.runtime"))
 
 
 def resolve_call(call: gast.Call, source: Source, local_names: set[str], injected: dict[str, Any]) -> Resolved:

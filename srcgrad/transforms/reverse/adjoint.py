@@ -185,10 +185,10 @@ class StatementAdjoint:
             return
         rule = registry.lookup_method(value.attr)
         if rule is None:
-            raise NotDifferentiableError(
-                f"srcgrad has no derivative rule for the attribute .{value.attr}",
-                self.ctx.source.origin(self.stmt),
-                hint="Use a NumPy function instead, or mark the value with srcgrad.stop_gradient.")
+            # a field of a named tuple: the adjoint of element number `_fields.index(attr)`
+            index = syntax.call(self.rev.helper("field_index"), syntax.clone(value.value), syntax.const(value.attr))
+            self.write_index(value.value, syntax.clone(value.value), index, self.incoming)
+            return
         self.apply_rule(rule, [value.value], {})
 
     def call(self, call: gast.Call) -> None:
