@@ -96,9 +96,11 @@ def _check_node(source: Source, node: gast.AST, allow: frozenset[type]) -> None:
 def _check_target(source: Source, stmt: gast.AST, target: gast.AST, allow: frozenset[type]) -> None:
     if isinstance(target, gast.Attribute):
         _reject(source, stmt, "assignment to an attribute", "Use a local variable or a dict entry.")
-    if isinstance(target, gast.Subscript) and gast.Subscript not in allow:
-        _reject(source, stmt, "assignment into an array or container element",
-                "Build the result with np.concatenate / np.stack / np.where instead.")
+    if isinstance(target, gast.Subscript) and isinstance(stmt, gast.Assign) and len(stmt.targets) > 1:
+        _reject(source, stmt, "chained assignment into an element (a[i] = b = ...)", "Assign in two statements.")
+    if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Subscript):
+        _reject(source, stmt, "assignment into an element of an element (a[i][j] = ...)",
+                "Write a[i, j] = ... for arrays, or take the inner container into a variable first.")
     if isinstance(target, (gast.Tuple, gast.List)):
         for elt in target.elts:
             _check_target(source, stmt, elt, allow)

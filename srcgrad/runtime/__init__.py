@@ -6,19 +6,24 @@ from srcgrad.runtime.broadcast import unbroadcast, unreduce, unreduce_like
 from srcgrad.runtime.structure import (
     Grads,
     as_sequence,
+    clear_adjoint,
+    clear_adjoint_inplace,
     complete,
+    copy_item,
     field_index,
     index_add,
     index_add_inplace,
     index_grad,
     item_adjoint,
+    restore_item,
     seed,
     stop_gradient,
     sum_adjoint,
+    take_adjoint,
     zeros_like,
 )
 
 __all__ = [
-    "Grads", "as_sequence", "complete", "field_index", "index_add", "index_add_inplace", "index_grad", "item_adjoint", "seed", "stop_gradient", "sum_adjoint",
+    "Grads", "clear_adjoint", "clear_adjoint_inplace", "copy_item", "restore_item", "take_adjoint", "as_sequence", "complete", "field_index", "index_add", "index_add_inplace", "index_grad", "item_adjoint", "seed", "stop_gradient", "sum_adjoint",
     "unbroadcast", "unreduce", "unreduce_like", "zeros_like",
 ]

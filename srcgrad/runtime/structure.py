@@ -15,6 +15,8 @@ class Grads(dict):
     __slots__ = ()
 
     def __add__(self, other):
+        if isinstance(other, list | tuple):
+            other = dict(enumerate(other))
         if not isinstance(other, dict):
             if np.ndim(other) == 0 and other == 0:
                 return self
@@ -172,3 +174,49 @@ def field_index(x, field: str) -> int:
             hint="Pass arrays, or dicts/lists/tuples/named tuples of arrays, and read them with subscripts "
             "or named-tuple fields.")
     return fields.index(field)
+
+
+_MISSING = object()
+
+
+def copy_item(x, index):
+    """The value `x[index] = ...` is about to overwrite, so the backward sweep can put it back."""
+    if isinstance(x, np.ndarray):
+        return np.array(x[index])
+    if isinstance(x, dict):
+        return x.get(index, _MISSING)
+    return x[index]
+
+
+def restore_item(x, index, old) -> None:
+    if old is _MISSING:
+        del x[index]
+    else:
+        x[index] = old
+
+
+def take_adjoint(g, index, value):
+    """The adjoint of the value written by `x[index] = value`, given the adjoint `g` of x after the write."""
+    if isinstance(g, np.ndarray):
+        from srcgrad.runtime.broadcast import unbroadcast
+
+        return unbroadcast(np.array(g[index]), value)
+    return item_adjoint(g, index, value)
+
+
+def clear_adjoint_inplace(g, index):
+    """`g` with the entries at `index` zeroed (they were overwritten, so no gradient reaches them)."""
+    if isinstance(g, np.ndarray):
+        g[index] = 0
+    elif isinstance(g, dict):
+        g.pop(index, None)
+    return g
+
+
+def clear_adjoint(g, index):
+    """Like clear_adjoint_inplace, on a copy of `g` (which may be shared with another adjoint)."""
+    if isinstance(g, np.ndarray):
+        return clear_adjoint_inplace(np.array(g), index)
+    if isinstance(g, dict):
+        return clear_adjoint_inplace(Grads(g), index)
+    return g

@@ -18,9 +18,27 @@ def _assignments(body: list[gast.stmt]):
     for stmt in body:
         for node in gast.walk(stmt):
             if isinstance(node, gast.Assign):
-                yield node.targets, node.value
+                yield [container_of(t) for t in node.targets], node.value
             elif isinstance(node, gast.For):
                 yield [node.target], node.iter
+            elif isinstance(node, gast.Expr) and is_append(node):
+                yield [container_of(node.value.func.value)], node.value.args[0]
+
+
+def container_of(target: gast.expr) -> gast.expr:
+    """The name an assignment target rebinds or mutates: `buf` for `buf[i] = ...`."""
+    while isinstance(target, gast.Subscript):
+        target = target.value
+    if isinstance(target, gast.Name) and not isinstance(target.ctx, gast.Store):
+        return gast.Name(id=target.id, ctx=gast.Store(), annotation=None, type_comment=None)
+    return target
+
+
+def is_append(stmt: gast.Expr) -> bool:
+    """`xs.append(v)` on a local name, with one positional argument."""
+    call = stmt.value
+    return (isinstance(call, gast.Call) and isinstance(call.func, gast.Attribute) and call.func.attr == "append"
+            and isinstance(call.func.value, gast.Name) and len(call.args) == 1 and not call.keywords)
 
 
 def reads_varied(expr: gast.expr, varied: set[str], differentiable: Callable[[gast.Call], bool]) -> bool:

@@ -21,7 +21,7 @@ import gast
 
 from srcgrad import syntax
 from srcgrad.naming import Namer
-from srcgrad.passes.analyses.activity import reads_varied, varied_names
+from srcgrad.passes.analyses.activity import is_append, reads_varied, varied_names
 
 
 def is_atom(node: gast.expr) -> bool:
@@ -159,6 +159,10 @@ class _ANF:
                 self.emit(temp, value)
                 value = syntax.name(temp)
             self.out.append(gast.copy_location(gast.Return(value=value), stmt))
+        elif isinstance(stmt, gast.Expr) and is_append(stmt) and not self.inert(stmt.value.args[0]):
+            call = stmt.value
+            self.out.append(gast.copy_location(syntax.expr_stmt(
+                syntax.call(syntax.attr(call.func.value, "append"), self.atomize(call.args[0]))), stmt))
         elif isinstance(stmt, gast.If):
             test = self.condition(stmt.test)
             self.out.append(gast.copy_location(
@@ -197,6 +201,14 @@ class _ANF:
         targets = stmt.targets
         if len(targets) == 1 and isinstance(targets[0], gast.Name):
             self.emit(targets[0].id, self.flatten(stmt.value) if not self.inert(stmt.value) else stmt.value)
+            return
+        if len(targets) == 1 and isinstance(targets[0], gast.Subscript):
+            target = targets[0]
+            value = self.atomize(stmt.value)
+            container = self.atomize(syntax.with_load(target.value)) if not isinstance(target.value, gast.Name) \
+                else target.value
+            store = gast.Subscript(value=container, slice=self.index(target.slice), ctx=gast.Store())
+            self.out.append(gast.copy_location(syntax.assign(store, value), self.origin))
             return
         value = self.atomize(stmt.value)
         for target in targets:

@@ -61,7 +61,7 @@ def _broadcast_partner(args: list[gast.expr]) -> gast.Name | None:
 class StatementAdjoint:
     """Builds the backward statements for one forward statement, writing adjoints through `rev.adjoints`."""
 
-    def __init__(self, rev: "Reverse", stmt: gast.Assign, incoming: gast.expr, result: str):
+    def __init__(self, rev: "Reverse", stmt: gast.stmt, incoming: gast.expr, result: str):
         self.rev = rev
         self.ctx = rev.ctx
         self.stmt = stmt

@@ -16,7 +16,8 @@ import gast
 from srcgrad import runtime, syntax
 from srcgrad.passes.manager import Context
 from srcgrad.transforms.reverse.accumulate import OWNED, SHARED, ZERO, Adjoints
-from srcgrad.transforms.reverse.adjoint import StatementAdjoint
+from srcgrad.passes.analyses.activity import is_append
+from srcgrad.transforms.reverse.adjoint import StatementAdjoint, index_value
 
 
 class _Mark(str):
@@ -31,8 +32,23 @@ class _Pop(_Mark):
     pass
 
 
-def _mark(kind: type, var: str) -> gast.Expr:
-    return gast.Expr(value=gast.Constant(value=kind(var), kind=None))
+class _PushItem(_Mark):
+    """Save `x[index]` before `x[index] = ...` overwrites it; `stmt` is that assignment."""
+    stmt: gast.Assign
+
+
+class _PopItem(_PushItem):
+    pass
+
+
+class _Unappend(_Mark):
+    """Undo `x.append(v)` in the backward sweep, so x has the length it had before the append."""
+
+
+def _mark(kind: type, var: str, stmt: gast.stmt | None = None) -> gast.Expr:
+    mark = kind(var)
+    mark.stmt = stmt
+    return gast.Expr(value=gast.Constant(value=mark, kind=None))
 
 
 def _marked(stmt: gast.stmt) -> _Mark | None:
@@ -110,8 +126,12 @@ class Reverse:
     def backward_block(self, stmts: list[gast.stmt]) -> list[gast.stmt]:
         out: list[gast.stmt] = []
         for stmt in reversed(stmts):
-            if isinstance(stmt, gast.Assign):
+            if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Subscript):
+                out.extend(self.backward_setitem(stmt))
+            elif isinstance(stmt, gast.Assign):
                 out.extend(self.backward_assign(stmt))
+            elif isinstance(stmt, gast.Expr) and is_append(stmt):
+                out.extend(self.backward_append(stmt))
             elif isinstance(stmt, gast.If):
                 out.extend(self.backward_if(stmt))
             elif isinstance(stmt, (gast.For, gast.While)):
@@ -145,6 +165,49 @@ class Reverse:
             self.comment_for(stmt, out)
             out.extend(body)
         return out + pop
+
+    def backward_setitem(self, stmt: gast.Assign) -> list[gast.stmt]:
+        """`x[i] = v`: v gets x's adjoint at i, which then restarts from zero; x[i] gets its old value back."""
+        target = stmt.targets[0]
+        var = target.value.id
+        out: list[gast.stmt] = []
+        if var in self.varied and not self.adjoints.is_zero(var):
+            index = index_value(target.slice)
+            body: list[gast.stmt] = []
+            adjoint = StatementAdjoint(self, stmt, self.adjoints.ref(var), var)
+            if adjoint.node_varies(stmt.value):
+                part = syntax.call(self.helper("take_adjoint"), self.adjoints.ref(var), index, syntax.clone(stmt.value))
+                adjoint.write(stmt.value, part)
+                body.extend(adjoint.out)
+            if self.adjoints.state.get(var) == OWNED:
+                body.append(syntax.expr_stmt(syntax.call(self.helper("clear_adjoint_inplace"), self.adjoints.ref(var),
+                                                         syntax.clone(index))))
+            else:
+                body.append(syntax.assign(self.adjoints.name(var), syntax.call(
+                    self.helper("clear_adjoint"), self.adjoints.ref(var), syntax.clone(index))))
+                self.adjoints.state[var] = OWNED
+            self.comment_for(stmt, out)
+            out.extend(body)
+        out.append(_mark(_PopItem, var, stmt))
+        return out
+
+    def backward_append(self, stmt: gast.Expr) -> list[gast.stmt]:
+        """`xs.append(v)`: v gets the adjoint of xs's last element; then the append is undone."""
+        var = stmt.value.func.value.id
+        value = stmt.value.args[0]
+        out: list[gast.stmt] = []
+        if var in self.varied and not self.adjoints.is_zero(var):
+            adjoint = StatementAdjoint(self, stmt, self.adjoints.ref(var), var)
+            if adjoint.node_varies(value):
+                last = gast.BinOp(left=syntax.call(self.ctx.ref(len, "len"), syntax.name(var)), op=gast.Sub(),
+                                  right=syntax.const(1))
+                adjoint.write(value, syntax.call(self.helper("item_adjoint"), self.adjoints.ref(var), last,
+                                                 syntax.clone(value)))
+                if adjoint.out:
+                    self.comment_for(stmt, out)
+                    out.extend(adjoint.out)
+        out.append(_mark(_Unappend, var, stmt))
+        return out
 
     def _zero(self, var: str) -> gast.stmt:
         self.adjoints.state[var] = OWNED
@@ -254,7 +317,10 @@ class Reverse:
         for stmt in self.fdef.body if stmts is None else stmts:
             if isinstance(stmt, gast.Return):
                 continue
-            if isinstance(stmt, gast.Assign):
+            if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Subscript):
+                out.append(_mark(_PushItem, stmt.targets[0].value.id, stmt))
+                out.append(stmt)
+            elif isinstance(stmt, gast.Assign):
                 if id(stmt) in self.push_sites:
                     out.append(_mark(_Push, stmt.targets[0].id))
                 if id(stmt) in self.split_calls:
@@ -304,6 +370,17 @@ class Reverse:
                             setattr(stmt, field, lower(getattr(stmt, field)) or
                                     ([gast.Pass()] if field == "body" else []))
                     out.append(stmt)
+                elif str(mark) in reads and isinstance(mark, _PushItem):
+                    target = mark.stmt.targets[0]
+                    index = index_value(target.slice)
+                    if isinstance(mark, _PopItem):
+                        out.append(syntax.expr_stmt(syntax.call(self.helper("restore_item"), syntax.name(str(mark)),
+                                                                index, syntax.call(syntax.attr(tape, "pop")))))
+                    else:
+                        out.append(syntax.expr_stmt(syntax.call(syntax.attr(tape, "append"), syntax.call(
+                            self.helper("copy_item"), syntax.name(str(mark)), index))))
+                elif str(mark) in reads and isinstance(mark, _Unappend):
+                    out.append(syntax.expr_stmt(syntax.call(syntax.attr(syntax.name(str(mark)), "pop"))))
                 elif str(mark) in reads:
                     pushed.add(str(mark))
                     if isinstance(mark, _Push):
@@ -346,7 +423,8 @@ class Reverse:
         grads = [syntax.call(complete, g, syntax.name(p)) for g, p in zip(self._gradients(list(wrt), backward), wrt,
                                                                           strict=True)]
         value = syntax.clone(result)
-        if isinstance(result, gast.Name) and result.id in self.pushed_vars():
+        if not isinstance(result, gast.Constant) and (not isinstance(result, gast.Name)
+                                                       or result.id in self.pushed_vars()):
             # the backward sweep restores old values of this variable: keep the result aside
             value = syntax.name(self.ctx.namer.fresh("_value"))
             head.insert(0, syntax.assign(value.id, syntax.clone(result)))
