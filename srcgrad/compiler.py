@@ -20,6 +20,8 @@ from srcgrad.passes.analyses.resolve import resolve_call
 from srcgrad.passes.manager import Context
 from srcgrad.passes.normalize.anf import local_names, to_anf
 from srcgrad.passes.normalize.desugar import desugar
+from srcgrad.passes.normalize.comprehensions import expand_comprehensions
+from srcgrad.passes.normalize.jumps import expand_jumps
 from srcgrad.passes.normalize.loops import expand_loops
 from srcgrad.passes.normalize.returns import single_return
 from srcgrad.transforms.reverse.sweep import Reverse
@@ -100,6 +102,10 @@ class _Build:
         self.ctx.dump("desugar", tree)
         tree = single_return(tree, namer)
         self.ctx.dump("returns", tree)
+        tree = expand_jumps(tree, namer)
+        self.ctx.dump("jumps", tree)
+        tree = expand_comprehensions(tree, namer)
+        self.ctx.dump("comprehensions", tree)
         tree = expand_loops(tree, namer, self.ctx.ref, self.ctx.local_names)
         self.ctx.dump("loops", tree)
         tree = to_anf(tree, namer, set(wrt))

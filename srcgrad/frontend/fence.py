@@ -35,10 +35,6 @@ _REJECTED: dict[type, tuple[str, str]] = {
 
 # Constructs not differentiated yet.
 _NOT_YET: dict[type, str] = {
-    gast.Break: "break",
-    gast.Continue: "continue",
-    gast.ListComp: "list comprehensions",
-    gast.GeneratorExp: "generator expressions",
     gast.FunctionDef: "nested function definitions",
 }
 
@@ -73,7 +69,7 @@ def _check_node(source: Source, node: gast.AST, allow: frozenset[type]) -> None:
         what, hint = _REJECTED[kind]
         _reject(source, node, what, hint)
     if kind in _NOT_YET and kind not in allow:
-        _reject(source, node, _NOT_YET[kind], "Control flow inside differentiated code is not supported yet.")
+        _reject(source, node, _NOT_YET[kind], "Define the function at module level and pass it the values it uses.")
     if isinstance(node, gast.Call):
         if isinstance(node.func, gast.Name) and node.func.id in FORBIDDEN_CALLS:
             _reject(source, node, f"a call to {node.func.id}()", "Write the code out directly.")
