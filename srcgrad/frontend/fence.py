@@ -34,9 +34,7 @@ _REJECTED: dict[type, tuple[str, str]] = {
 }
 
 # Constructs not differentiated yet.
-_NOT_YET: dict[type, str] = {
-    gast.FunctionDef: "nested function definitions",
-}
+_NOT_YET: dict[type, str] = {}
 
 FORBIDDEN_CALLS = {"eval", "exec", "compile", "globals", "locals", "vars", "setattr", "delattr", "__import__"}
 

@@ -19,9 +19,11 @@ class Context:
     source: Source
     namer: Namer
     local_names: set[str]
-    # (callee, active parameters, call site) -> its split gradient; provided by the compiler
-    split_of: Callable[[Callable, tuple[str, ...], Origin], Any]
+    # (callee, active parameters, call site, known values) -> its split gradient; provided by the compiler
+    split_of: Callable[..., Any]
     injected: dict[str, Any] = field(default_factory=dict)  # name in generated code -> object
+    local_functions: dict[str, Any] = field(default_factory=dict)  # nested def name -> LocalFunction
+    known: dict[str, Any] = field(default_factory=dict)  # parameter -> value fixed at compile time (self)
     _refs: dict[int, str] = field(default_factory=dict)  # id(object) -> its name there
 
     def ref(self, obj: Any, preferred: str) -> gast.Name:

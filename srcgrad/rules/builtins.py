@@ -3,7 +3,9 @@
 import builtins
 
 from srcgrad.rules.registry import adjoint, nondifferentiable
-from srcgrad.runtime import as_sequence, stop_gradient, sum_adjoint
+import numpy as np
+
+from srcgrad.runtime import as_sequence, item_adjoint, stop_gradient, sum_adjoint
 from srcgrad.runtime.arrays import balanced_eq
 
 
@@ -14,7 +16,7 @@ def float_(y, x=0.0):
 
 @adjoint(builtins.abs)
 def abs_(y, x):
-    d[x] = d[y] * ((x > 0) * 1.0 - (x < 0) * 1.0)
+    d[x] = d[y] * np.sign(x)
 
 
 @adjoint(builtins.sum)
@@ -38,6 +40,13 @@ def min_(y, a, b):
 @adjoint(builtins.pow)
 def pow_(z, base, exp):
     d[base] = d[z] * exp * base ** (exp - 1)
+    d[exp] = d[z] * z * np.log(np.where(base > 0, base, 1))
+
+
+@adjoint(builtins.divmod)
+def divmod_(y, a, b):
+    d[a] = item_adjoint(d[y], 1, a)
+    d[b] = -item_adjoint(d[y], 1, b) * (a // b)
 
 
 @adjoint(as_sequence)
@@ -49,4 +58,4 @@ nondifferentiable(stop_gradient)
 nondifferentiable(builtins.len, builtins.range, builtins.int, builtins.bool, builtins.round, builtins.print,
                   builtins.isinstance, builtins.type, builtins.str, builtins.repr, builtins.enumerate,
                   builtins.zip, builtins.sorted, builtins.any, builtins.all, builtins.hash, builtins.id,
-                  builtins.divmod)
+                  )

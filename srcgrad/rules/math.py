@@ -118,5 +118,16 @@ def erfc(y, x):
     d[x] = -d[y] * 2.0 / math.sqrt(math.pi) * math.exp(-x * x)
 
 
+@adjoint(math.copysign)
+def copysign(z, x, y):
+    d[x] = d[z] * math.copysign(1.0, x) * math.copysign(1.0, y)
+
+
+@adjoint(math.fmod)
+def fmod(z, x, y):
+    d[x] = d[z]
+    d[y] = -d[z] * math.trunc(float(x / y))
+
+
 nondifferentiable(math.floor, math.ceil, math.trunc, math.isfinite, math.isnan, math.isinf, math.isclose,
-                  math.copysign, math.factorial, math.comb, math.perm, math.gcd)
+                  math.factorial, math.comb, math.perm, math.gcd)

@@ -227,7 +227,7 @@ def where(out, condition, x=None, y=None):
 
 @adjoint(np.clip)
 def clip(y, a, a_min=None, a_max=None):
-    d[a] = d[y] * inside_clip(a, a_min, a_max)
+    d[a] = unbroadcast(d[y] * inside_clip(a, a_min, a_max), a)
     d[a_min] = unbroadcast(d[y] * below(a, a_min), a_min)
     d[a_max] = unbroadcast(d[y] * above(a, a_max), a_max)
 
@@ -407,6 +407,23 @@ def copy(y, a, *args, **kwargs):
     d[a] = cast_like(d[y], a)
 
 
+@adjoint(np.float64, np.float32, np.float16, np.longdouble)
+def float_cast(y, x=0.0):
+    d[x] = d[y]
+
+
+@adjoint(np.mod, np.remainder)
+def mod(z, x1, x2):
+    d[x1] = unbroadcast(d[z], x1)
+    d[x2] = unbroadcast(-d[z] * np.floor_divide(x1, x2), x2)
+
+
+@adjoint(np.fmod)
+def fmod(z, x1, x2):
+    d[x1] = unbroadcast(d[z], x1)
+    d[x2] = unbroadcast(-d[z] * np.trunc(x1 / x2), x2)
+
+
 # ---- linear algebra --------------------------------------------------------------------------
 
 @adjoint(np.linalg.norm)
@@ -446,7 +463,7 @@ nondifferentiable(
     np.allclose, np.array_equal, np.equal, np.not_equal, np.less, np.less_equal, np.greater,
     np.greater_equal, np.logical_and, np.logical_or, np.logical_not, np.logical_xor, np.all, np.any,
     np.count_nonzero, np.searchsorted, np.unique, np.tri, np.triu_indices, np.tril_indices,
-    np.diag_indices, np.indices, np.meshgrid, np.result_type, np.dtype, np.float32, np.float64,
+    np.diag_indices, np.indices, np.meshgrid, np.result_type, np.dtype,
     np.int32, np.int64, np.floor_divide, np.isscalar, np.broadcast_shapes, np.heaviside, np.bincount,
     np.digitize, np.histogram,
 )

@@ -23,11 +23,12 @@ def balanced_eq(x, z, other):
 
 
 def inside_clip(a, a_min, a_max):
+    """1 where clip passed `a` through (broadcast against the bounds), 0 where a bound replaced it."""
     mask = np.ones(np.shape(a), dtype=bool)
     if a_min is not None:
-        mask &= a >= a_min
+        mask = mask & (a >= a_min)
     if a_max is not None:
-        mask &= a <= a_max
+        mask = mask & (a <= a_max)
     return mask
 
 
@@ -153,7 +154,10 @@ def einsum_adjoints(g, subscripts, operands):
 
 
 def inverse_axes(axes, a):
-    return None if axes is None else tuple(np.argsort(axes))
+    """The permutation that undoes `np.transpose(a, axes)` (negative axes allowed)."""
+    if axes is None:
+        return None
+    return tuple(np.argsort([ax % np.ndim(a) for ax in axes]))
 
 
 def split_like(g, arrays, axis):

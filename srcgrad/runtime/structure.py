@@ -47,7 +47,7 @@ def zeros_like(x):
 
 def _is_fancy(index) -> bool:
     parts = index if isinstance(index, tuple) else (index,)
-    return any(isinstance(p, np.ndarray | list) and np.result_type(p) != np.bool_ for p in parts)
+    return any(isinstance(p, np.ndarray | list) and np.asarray(p).dtype != np.bool_ for p in parts)
 
 
 def index_grad(x, index, g):

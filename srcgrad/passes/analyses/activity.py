@@ -41,8 +41,12 @@ def is_append(stmt: gast.Expr) -> bool:
             and isinstance(call.func.value, gast.Name) and len(call.args) == 1 and not call.keywords)
 
 
-def reads_varied(expr: gast.expr, varied: set[str], differentiable: Callable[[gast.Call], bool]) -> bool:
-    """Whether `expr`'s value depends differentiably on a varied variable."""
+def reads_varied(expr: gast.expr, varied: set[str], differentiable: Callable[[gast.Call], bool],
+                 implicit: dict[str, tuple[str, ...]] | None = None) -> bool:
+    """Whether `expr`'s value depends differentiably on a varied variable.
+
+    `implicit` maps nested functions to the outer variables they read, which their calls read too.
+    """
     if isinstance(expr, gast.Name):
         return expr.id in varied
     if isinstance(expr, (gast.Compare, gast.BoolOp)):
@@ -59,15 +63,19 @@ def reads_varied(expr: gast.expr, varied: set[str], differentiable: Callable[[ga
         parts = list(expr.args) + [kw.value for kw in expr.keywords]
         if isinstance(expr.func, gast.Attribute):
             parts.append(expr.func.value)
-        return any(reads_varied(p, varied, differentiable) for p in parts)
+        if implicit and isinstance(expr.func, gast.Name) and expr.func.id in implicit:
+            if any(v in varied for v in implicit[expr.func.id]):
+                return True
+        return any(reads_varied(p, varied, differentiable, implicit) for p in parts)
     if isinstance(expr, gast.Subscript):
-        return reads_varied(expr.value, varied, differentiable)
-    return any(reads_varied(child, varied, differentiable)
+        return reads_varied(expr.value, varied, differentiable, implicit)
+    return any(reads_varied(child, varied, differentiable, implicit)
                for child in gast.iter_child_nodes(expr) if isinstance(child, gast.expr))
 
 
 def varied_names(body: list[gast.stmt], wrt: set[str],
-                 differentiable: Callable[[gast.Call], bool] = lambda call: True) -> set[str]:
+                 differentiable: Callable[[gast.Call], bool] = lambda call: True,
+                 implicit: dict[str, tuple[str, ...]] | None = None) -> set[str]:
     """The variables that vary with `wrt`."""
     varied = set(wrt)
     bindings = list(_assignments(body))
@@ -75,7 +83,7 @@ def varied_names(body: list[gast.stmt], wrt: set[str],
     while changed:
         changed = False
         for targets, value in bindings:
-            if reads_varied(value, varied, differentiable):
+            if reads_varied(value, varied, differentiable, implicit):
                 for target in targets:
                     new = syntax.names_stored(target) - varied
                     if new:

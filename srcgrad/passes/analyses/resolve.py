@@ -23,6 +23,7 @@ class Resolved:
     obj: Any = None
     rule: registry.Rule | None = None
     method: bool = False  # receiver is call.func.value, passed as the first argument
+    receiver: Any = None  # for a bound method of a user class: the instance, known at compile time
 
 
 def dotted(node: gast.expr) -> str | None:
@@ -52,10 +53,18 @@ def _is_user_function(obj: Any) -> bool:
     return isinstance(obj, types.FunctionType) and not (obj.__module__ or "").startswith(("numpy", "srcgrad.runtime"))
 
 
-def resolve_call(call: gast.Call, source: Source, local_names: set[str], injected: dict[str, Any]) -> Resolved:
-    """How the call is differentiated; `injected` holds names the compiler itself introduced."""
+def resolve_call(call: gast.Call, source: Source, local_names: set[str], ctx) -> Resolved:
+    """How the call is differentiated (`ctx` knows the compiler's own names, nested functions, `self`)."""
+    injected = ctx.injected
     func = call.func
     label = dotted(func) or "<expression>"
+    if isinstance(func, gast.Name) and func.id in ctx.local_functions:
+        return Resolved("user", label, ctx.local_functions[func.id])
+    if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and func.value.id in ctx.known:
+        try:
+            return resolve_object(getattr(ctx.known[func.value.id], func.attr), label)
+        except AttributeError:
+            return Resolved("unknown", label)
     if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and func.value.id in local_names:
         rule = registry.lookup_method(func.attr)
         if rule is not None:
@@ -78,6 +87,8 @@ def resolve_object(obj: Any, label: str) -> Resolved:
         return Resolved("nondiff", label, obj)
     if _is_user_function(obj):
         return Resolved("user", label, obj)
+    if isinstance(obj, types.MethodType) and _is_user_function(obj.__func__):
+        return Resolved("user", label, obj.__func__, method=True, receiver=obj.__self__)
     if isinstance(obj, type) and issubclass(obj, BaseException):
         return Resolved("nondiff", label, obj)
     return Resolved("unknown", label, obj)

@@ -38,7 +38,9 @@ def is_atom(node: gast.expr) -> bool:
 
 
 class _ANF:
-    def __init__(self, namer: Namer, varied: set[str], local_names: set[str]):
+    def __init__(self, namer: Namer, varied: set[str], local_names: set[str],
+                 implicit: dict[str, tuple[str, ...]] | None = None):
+        self.implicit = implicit or {}
         self.namer = namer
         self.varied = varied
         self.locals = local_names
@@ -48,7 +50,7 @@ class _ANF:
     # -- expressions ------------------------------------------------------------------------
 
     def inert(self, expr: gast.expr) -> bool:
-        return not reads_varied(expr, self.varied, lambda call: True) and not any(
+        return not reads_varied(expr, self.varied, lambda call: True, self.implicit) and not any(
             isinstance(n, gast.Call) and self._is_method(n) and n.func.value.id in self.varied
             for n in gast.walk(expr))
 
@@ -235,10 +237,14 @@ def local_names(fdef: gast.FunctionDef) -> set[str]:
     return params | syntax.names_stored(fdef)
 
 
-def to_anf(fdef: gast.FunctionDef, namer: Namer, wrt: set[str]) -> gast.FunctionDef:
-    """Rewrite `fdef`'s body into A-normal form with respect to the variables varied by `wrt`."""
-    varied = varied_names(fdef.body, wrt)
-    anf = _ANF(namer, varied, local_names(fdef))
+def to_anf(fdef: gast.FunctionDef, namer: Namer, wrt: set[str],
+           implicit: dict[str, tuple[str, ...]] | None = None) -> gast.FunctionDef:
+    """Rewrite `fdef`'s body into A-normal form with respect to the variables varied by `wrt`.
+
+    `implicit` maps nested functions to the outer variables they read (see frontend/nested.py).
+    """
+    varied = varied_names(fdef.body, wrt, implicit=implicit)
+    anf = _ANF(namer, varied, local_names(fdef), implicit)
     for stmt in fdef.body:
         anf.statement(stmt)
     fdef.body = anf.out

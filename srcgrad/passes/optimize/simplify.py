@@ -6,8 +6,8 @@ the gradient) identical for every operand type are made.
 
 >>> from srcgrad.codegen.unparse import unparse
 >>> from srcgrad.syntax import parse_expr
->>> print(unparse(simplify(parse_expr("d_y * 2 * x ** (2 - 1) + -(-a) * 1"))).strip())
-d_y * 2 * x + a
+>>> print(unparse(simplify(parse_expr("d_y * 2 * x ** (2 - 1) + -(-a) * (b * c) * 1"))).strip())
+d_y * 2 * x + a * (b * c)
 """
 import operator
 
@@ -22,6 +22,11 @@ def _number(node: gast.expr) -> float | int | None:
     return None
 
 
+def _arithmetic(node: gast.expr) -> bool:
+    """A product or sum (not a comparison): multiplying it by 1 changes nothing."""
+    return isinstance(node, gast.BinOp) or (isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub))
+
+
 class _Simplify(gast.NodeTransformer):
     def visit_BinOp(self, node: gast.BinOp):
         self.generic_visit(node)
@@ -33,11 +38,12 @@ class _Simplify(gast.NodeTransformer):
                 return node
         if op is gast.Pow and right == 1:
             return node.left
-        if op is gast.Mult and right == 1:
+        # `b * 1.0` turns a boolean into a number: only drop the factor from arithmetic
+        if op is gast.Mult and right == 1 and _arithmetic(node.left):
             return node.left
-        if op is gast.Mult and left == 1:
+        if op is gast.Mult and left == 1 and _arithmetic(node.right):
             return node.right
-        if op is gast.Div and right == 1:
+        if op is gast.Div and right == 1 and _arithmetic(node.left):
             return node.left
         return node
 

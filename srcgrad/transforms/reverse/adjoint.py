@@ -221,22 +221,31 @@ class StatementAdjoint:
         except TypeError as exc:
             raise NotDifferentiableError(f"cannot match this call to {resolved.label}: {exc}",
                                          self.ctx.source.origin(self.stmt)) from None
-        active = tuple(p for p, node in bound.arguments.items() if self.node_varies(node))
+        free = getattr(callee, "free", ())  # outer locals a nested function reads
+        arguments = dict(bound.arguments) | {f: syntax.name(f) for f in free}
+        active = tuple(p for p, node in arguments.items() if self.node_varies(node))
         if not active:
             return
-        split = self.ctx.split_of(callee, active, self.ctx.source.origin(self.stmt))
+        known = None
+        if resolved.receiver is not None:
+            known = {next(iter(inspect.signature(callee).parameters)): resolved.receiver}
+        split = self.ctx.split_of(callee, active, self.ctx.source.origin(self.stmt), known)
         base = callee.__name__.strip("_") or "f"
         bwd = self.ctx.ref(split.half("bwd"), f"{base}_bwd")
         grads = syntax.call(bwd, syntax.name(self.rev.tape), self.incoming)
-        self.rev.split_calls[id(self.stmt)] = self.ctx.ref(split.half("fwd"), f"{base}_fwd")
+        fwd = self.ctx.ref(split.half("fwd"), f"{base}_fwd")
+        forward = gast.Call(func=fwd, args=[syntax.name(self.rev.tape)] + [syntax.clone(a) for a in args],
+                            keywords=[gast.keyword(arg=k, value=syntax.clone(v)) for k, v in keywords.items()]
+                            + [gast.keyword(arg=f, value=syntax.name(f)) for f in free])
+        self.rev.split_calls[id(self.stmt)] = forward
         if len(active) == 1:
-            self.write(bound.arguments[active[0]], grads)
+            self.write(arguments[active[0]], grads)
             return
         temp = self.ctx.namer.numbered("_g")
         self.out.append(syntax.assign(temp, grads))
         for i, param in enumerate(active):
             part = gast.Subscript(value=syntax.name(temp), slice=syntax.const(i), ctx=gast.Load())
-            self.write(bound.arguments[param], part)
+            self.write(arguments[param], part)
 
     def node_varies(self, node) -> bool:
         if isinstance(node, tuple):

@@ -16,6 +16,7 @@ import gast
 from srcgrad import runtime, syntax
 from srcgrad.passes.manager import Context
 from srcgrad.transforms.reverse.accumulate import OWNED, SHARED, ZERO, Adjoints
+from srcgrad.frontend.nested import NestedDef
 from srcgrad.passes.analyses.activity import is_append
 from srcgrad.transforms.reverse.adjoint import StatementAdjoint, index_value
 
@@ -324,11 +325,12 @@ class Reverse:
                 if id(stmt) in self.push_sites:
                     out.append(_mark(_Push, stmt.targets[0].id))
                 if id(stmt) in self.split_calls:
-                    call = syntax.clone(stmt.value)
-                    call.func = self.split_calls[id(stmt)]
-                    call.args.insert(0, syntax.name(self.tape))
+                    call = syntax.clone(self.split_calls[id(stmt)])
                     stmt = gast.copy_location(syntax.assign(stmt.targets[0].id, call), stmt)
                 out.append(stmt)
+            elif isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant) \
+                    and isinstance(stmt.value.value, NestedDef):
+                out.append(syntax.clone(stmt.value.value.fdef))
             elif isinstance(stmt, gast.If):
                 out.append(gast.copy_location(gast.If(test=stmt.test, body=self._forward(stmt.body, depth) or
                                                       [gast.Pass()], orelse=self._forward(stmt.orelse, depth)), stmt))
