@@ -12,6 +12,7 @@ from srcgrad import compiler
 from srcgrad.errors import NonScalarOutputError, Origin, SrcgradError, UnsupportedSyntaxError, WrtError
 
 Wrt = int | str | tuple[int | str, ...]
+_NUMBERS = (float, int)
 
 
 def _def_origin(func: Callable) -> Origin | None:
@@ -64,6 +65,13 @@ class GradientFunction:
         self.wrt = wrt
         self.with_value = with_value
         self._compiled: Callable | None = None
+        self._by_kind: dict[tuple[bool, ...], Callable] = {}  # argument kinds -> generated function
+        self._last: compiler.Joint | None = None
+        try:
+            self._positional = [p.name for p in inspect.signature(inspect.unwrap(getattr(func, "__func__", func)))
+                                .parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        except (TypeError, ValueError):
+            self._positional = []
         try:
             self._names, self._many = _wrt_names(func, wrt)
             self._error: SrcgradError | None = None
@@ -72,24 +80,31 @@ class GradientFunction:
         functools.update_wrapper(self, func)
         self.__name__ = f"{'value_and_grad' if with_value else 'grad'}_{getattr(func, '__name__', 'f')}"
 
-    def compile(self) -> compiler.Joint:
+    def compile(self, kinds: tuple[bool, ...] = ()) -> compiler.Joint:
+        """Compile (or fetch from the cache) the gradient for arguments of these kinds.
+
+        `kinds[i]` says whether positional argument i is a Python number: code for numbers
+        needs no broadcasting bookkeeping, so it is generated separately.
+        """
         if self._error is not None:
             raise self._error
+        function, known, positional = self.func, None, self._positional
         if inspect.ismethod(self.func):  # a bound method: `self` is fixed, its method calls resolve statically
             function = self.func.__func__
-            first = next(iter(inspect.signature(function).parameters))
-            joint = compiler.joint_gradient(function, self._names, known={first: self.func.__self__})
-            receiver = self.func.__self__
-            self._compiled = functools.partial(joint.function, receiver)
-            return joint
-        joint = compiler.joint_gradient(self.func, self._names)
-        self._compiled = joint.function
+            known = {positional[0]: self.func.__self__}
+            positional = positional[1:]
+        numbers = frozenset(name for name, is_number in zip(positional, kinds) if is_number)
+        joint = compiler.joint_gradient(function, self._names, known=known, numbers=numbers)
+        compiled = functools.partial(joint.function, self.func.__self__) if known else joint.function
+        self._by_kind[kinds] = compiled
+        self._compiled = compiled
+        self._last = joint
         return joint
 
     @property
     def source(self) -> str:
-        """The generated module's source text."""
-        return self.compile().source
+        """The generated module's source text (for the arguments of the last call, if any)."""
+        return (self._last or self.compile()).source
 
     @property
     def generated(self) -> Callable:
@@ -99,7 +114,11 @@ class GradientFunction:
         return self._compiled
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        generated = self._compiled or self.generated
+        kinds = tuple([type(a) in _NUMBERS for a in args])
+        generated = self._by_kind.get(kinds)
+        if generated is None:
+            self.compile(kinds)
+            generated = self._by_kind[kinds]
         try:
             value, grads = generated(*args, **kwargs)
         except NonScalarOutputError as exc:

@@ -17,6 +17,7 @@ from srcgrad.frontend.nested import LocalFunction, lift_nested
 from srcgrad.frontend.parse import Source, parse_function
 from srcgrad.naming import Namer
 from srcgrad.passes.analyses.activity import varied_names
+from srcgrad.passes.analyses.numbers import number_names
 from srcgrad.passes.analyses.resolve import resolve_call
 from srcgrad.passes.manager import Context
 from srcgrad.passes.normalize.anf import local_names, to_anf
@@ -89,7 +90,7 @@ class _Build:
     """One function's trip through the pipeline."""
 
     def __init__(self, source: Source, wrt: tuple[str, ...], inherited: dict[str, LocalFunction] | None = None,
-                 known: dict[str, Any] | None = None):
+                 known: dict[str, Any] | None = None, numbers: frozenset[str] = frozenset()):
         self.source = source
         tree = self.source.tree
         namer = Namer(syntax.all_names(tree) | {tree.name})
@@ -123,13 +124,14 @@ class _Build:
         self.varied = varied_names(tree.body, set(wrt),
                                    lambda call: self.resolved.get(id(call)) is None
                                    or self.resolved[id(call)].kind != "nondiff", implicit)
-        self.reverse = Reverse(self.ctx, tree, self.varied, self.resolved)
+        self.numbers = number_names(tree, set(numbers), lambda call: self.resolved[id(call)].obj)
+        self.reverse = Reverse(self.ctx, tree, self.varied, self.resolved, self.numbers)
 
     def _split_of(self, callee: Callable, active: tuple[str, ...], origin: Origin,
-                  known: dict[str, Any] | None = None) -> Split:
+                  known: dict[str, Any] | None = None, numbers: frozenset[str] = frozenset()) -> Split:
         try:
-            split = split_local(callee, active) if isinstance(callee, LocalFunction) \
-                else split_gradient(callee, active, known)
+            split = split_local(callee, active, numbers) if isinstance(callee, LocalFunction) \
+                else split_gradient(callee, active, known, numbers)
         except SrcgradError as exc:
             called_from = f"(called from {origin.filename}, line {origin.lineno}: {origin.text.strip()})"
             if called_from in exc.hint:
@@ -161,15 +163,17 @@ def _with_callees(shown: str, callees: list[Split]) -> str:
     return "\n\n".join(p.rstrip("\n") for p in parts) + "\n"
 
 
-def joint_gradient(func: Callable, wrt: tuple[str, ...], known: dict[str, Any] | None = None) -> Joint:
+def joint_gradient(func: Callable, wrt: tuple[str, ...], known: dict[str, Any] | None = None,
+                   numbers: frozenset[str] = frozenset()) -> Joint:
     """The joint gradient function of `func` with respect to the parameters named in `wrt` (cached).
 
     `known` maps parameters to values fixed at compile time (`self` of a bound method), so that
     method calls on them resolve statically.
     """
-    key = _cache_key(func, wrt, "joint") + tuple(sorted((k, type(v)) for k, v in (known or {}).items()))
+    key = _cache_key(func, wrt, "joint") + tuple(sorted((k, type(v)) for k, v in (known or {}).items())) \
+        + (numbers,)
     if key not in _JOINT:
-        build = _Build(parse_function(func), wrt, known=known)
+        build = _Build(parse_function(func), wrt, known=known, numbers=numbers)
         name = build.ctx.namer.fresh(f"grad_{build.source.name}".replace("grad__", "grad_"))
         fdef = build.reverse.joint(name, wrt)
         compiled, shown = build.compile([fdef], build.source.func.__qualname__)
@@ -177,20 +181,26 @@ def joint_gradient(func: Callable, wrt: tuple[str, ...], known: dict[str, Any] |
     return _JOINT[key]
 
 
-def split_gradient(func: Callable, active: tuple[str, ...], known: dict[str, Any] | None = None) -> Split:
-    """The split gradient of a callee with respect to its `active` parameters (cached; recursion-safe)."""
-    key = _cache_key(func, active, "split") + tuple(sorted((k, id(v)) for k, v in (known or {}).items()))
+def split_gradient(func: Callable, active: tuple[str, ...], known: dict[str, Any] | None = None,
+                   numbers: frozenset[str] = frozenset()) -> Split:
+    """The split gradient of a callee with respect to its `active` parameters (cached; recursion-safe).
+
+    `numbers` names the parameters that receive Python numbers at this call site.
+    """
+    key = _cache_key(func, active, "split") + tuple(sorted((k, id(v)) for k, v in (known or {}).items())) \
+        + (numbers,)
     if key in _SPLIT:
         return _SPLIT[key]
-    return _build_split(key, lambda: _Build(parse_function(func), active, known=known), active)
+    return _build_split(key, lambda: _Build(parse_function(func), active, known=known, numbers=numbers), active)
 
 
-def split_local(local: LocalFunction, active: tuple[str, ...]) -> Split:
+def split_local(local: LocalFunction, active: tuple[str, ...], numbers: frozenset[str] = frozenset()) -> Split:
     """The split gradient of a function defined inside the differentiated one (see frontend/nested.py)."""
-    key = (local.source.func.__code__, local.name, local.source.tree.lineno, active, "local")
+    key = (local.source.func.__code__, local.name, local.source.tree.lineno, active, numbers, "local")
     if key in _SPLIT:
         return _SPLIT[key]
-    return _build_split(key, lambda: _Build(local.source, active, inherited=local.siblings), active)
+    return _build_split(key, lambda: _Build(local.source, active, inherited=local.siblings, numbers=numbers),
+                        active)
 
 
 def _build_split(key: tuple, make: Callable[[], "_Build"], active: tuple[str, ...]) -> Split:

@@ -13,7 +13,7 @@ import numpy as np
 
 from srcgrad import syntax
 from srcgrad.errors import NotDifferentiableError, UnsupportedSyntaxError
-from srcgrad.passes.analyses.activity import NONDIFF_ATTRIBUTES
+from srcgrad.passes.analyses.activity import NONDIFF_ATTRIBUTES, reads_varied
 from srcgrad.rules import registry
 from srcgrad.transforms.reverse.templates import bind_arguments, instantiate
 
@@ -119,12 +119,15 @@ class StatementAdjoint:
             ) from None
         bindings[rule.result] = syntax.name(self.target)
         partner = _broadcast_partner(args) if not keywords and _elementwise(rule.key) else None
+        all_numbers = bool(args) and all(self.is_number(a) for a in args) and not keywords
         for item in instantiate(rule, bindings, self.incoming, self.ctx.namer.fresh, self.ctx.ref):
             if item[0] == "stmt":
                 self.out.append(item[1])
             elif item[0] == "write":
                 value = item[2]
                 if partner is not None and (bindings[item[1]] is partner or partner is SAME_OPERANDS):
+                    value = self.without_unbroadcast(value, bindings[item[1]])
+                elif all_numbers:  # numbers in, a number out: nothing was broadcast
                     value = self.without_unbroadcast(value, bindings[item[1]])
                 self.write(bindings[item[1]], value)
             else:
@@ -142,6 +145,11 @@ class StatementAdjoint:
 
     def build(self) -> list[gast.stmt]:
         value = self.stmt.value
+        implicit = {name: fn.free for name, fn in self.ctx.local_functions.items()}
+        resolved = self.rev.resolved
+        if not reads_varied(value, self.rev.varied,
+                            lambda call: id(call) not in resolved or resolved[id(call)].kind != "nondiff", implicit):
+            return self.out  # the value does not depend differentiably on anything varied
         if isinstance(value, (gast.Name, gast.Constant)):
             self.write(value, self.incoming)
         elif isinstance(value, gast.BinOp):
@@ -229,7 +237,8 @@ class StatementAdjoint:
         known = None
         if resolved.receiver is not None:
             known = {next(iter(inspect.signature(callee).parameters)): resolved.receiver}
-        split = self.ctx.split_of(callee, active, self.ctx.source.origin(self.stmt), known)
+        numbers = frozenset(p for p, node in arguments.items() if self.is_number(node))
+        split = self.ctx.split_of(callee, active, self.ctx.source.origin(self.stmt), known, numbers)
         base = callee.__name__.strip("_") or "f"
         bwd = self.ctx.ref(split.half("bwd"), f"{base}_bwd")
         grads = syntax.call(bwd, syntax.name(self.rev.tape), self.incoming)
@@ -246,6 +255,12 @@ class StatementAdjoint:
         for i, param in enumerate(active):
             part = gast.Subscript(value=syntax.name(temp), slice=syntax.const(i), ctx=gast.Load())
             self.write(arguments[param], part)
+
+    def is_number(self, node) -> bool:
+        """Whether an argument node certainly holds a Python number."""
+        if isinstance(node, gast.Name):
+            return node.id in self.rev.numbers
+        return isinstance(node, gast.Constant) and type(node.value) in (int, float)
 
     def node_varies(self, node) -> bool:
         if isinstance(node, tuple):

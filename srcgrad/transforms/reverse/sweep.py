@@ -61,7 +61,9 @@ def _marked(stmt: gast.stmt) -> _Mark | None:
 class Reverse:
     """Builds the reverse-mode functions for one normalized FunctionDef."""
 
-    def __init__(self, ctx: Context, fdef: gast.FunctionDef, varied: set[str], resolved: dict):
+    def __init__(self, ctx: Context, fdef: gast.FunctionDef, varied: set[str], resolved: dict,
+                 numbers: set[str] = frozenset()):
+        self.numbers = numbers  # variables that always hold Python numbers
         self.ctx = ctx
         self.fdef = fdef
         self.varied = varied
@@ -212,7 +214,12 @@ class Reverse:
 
     def _zero(self, var: str) -> gast.stmt:
         self.adjoints.state[var] = OWNED
-        return syntax.assign(self.adjoints.name(var), syntax.call(self.helper("zeros_like"), syntax.name(var)))
+        return syntax.assign(self.adjoints.name(var), self.zero_of(var))
+
+    def zero_of(self, var: str) -> gast.expr:
+        if var in self.numbers:
+            return syntax.const(0.0)
+        return syntax.call(self.helper("zeros_like"), syntax.name(var))
 
     def backward_if(self, stmt: gast.If) -> list[gast.stmt]:
         entry = self.adjoints.snapshot()
@@ -406,7 +413,7 @@ class Reverse:
         grads = []
         for p in params:
             if self.adjoints.is_zero(p):
-                grads.append(syntax.call(self.helper("zeros_like"), syntax.name(p)))
+                grads.append(self.zero_of(p))
             else:
                 grads.append(self.adjoints.ref(p))
         return grads
@@ -419,7 +426,8 @@ class Reverse:
         head: list[gast.stmt] = []
         if isinstance(result, gast.Name) and result.id in self.varied:
             self.adjoints.state[result.id] = "shared"
-            head.append(syntax.assign(self.adjoints.name(result.id), syntax.call(self.helper("seed"), result)))
+            seed = syntax.const(1.0) if result.id in self.numbers else syntax.call(self.helper("seed"), result)
+            head.append(syntax.assign(self.adjoints.name(result.id), seed))
         backward = self.backward_block(self.fdef.body)
         complete = self.helper("complete")
         grads = [syntax.call(complete, g, syntax.name(p)) for g, p in zip(self._gradients(list(wrt), backward), wrt,
