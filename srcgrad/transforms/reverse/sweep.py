@@ -18,6 +18,8 @@ from srcgrad.passes.manager import Context
 from srcgrad.transforms.reverse.accumulate import OWNED, SHARED, ZERO, Adjoints
 from srcgrad.frontend.nested import NestedDef
 from srcgrad.passes.analyses.activity import is_append
+from srcgrad.passes.optimize.copies import propagate_copies
+from srcgrad.passes.optimize.dead_code import drop_dead_code
 from srcgrad.transforms.reverse.adjoint import StatementAdjoint, index_value
 
 
@@ -443,7 +445,7 @@ class Reverse:
         forward, backward, uses_tape = self._finish(self._forward(), backward)
         body = ([syntax.assign(self.tape, gast.List(elts=[], ctx=gast.Load()))] if uses_tape else []) + forward
         body += head + backward
-        return self._function(name, self.fdef.args, body)
+        return self._optimize(self._function(name, self.fdef.args, body), head + backward)
 
     def pushed_vars(self) -> set[str]:
         """Variables with at least one definition that may save its old value on the tape."""
@@ -453,12 +455,12 @@ class Reverse:
     def split(self, fwd_name: str, bwd_name: str, active: tuple[str, ...]) -> tuple[gast.FunctionDef, gast.FunctionDef]:
         """`fwd(tape, *args) -> value` saving what `bwd(tape, d_value) -> gradients of active` needs."""
         result = self._return_atom()
-        incoming = self.ctx.namer.fresh("d_out")
         head: list[gast.stmt] = []
         if isinstance(result, gast.Name) and result.id in self.varied:
             self.adjoints.state[result.id] = "shared"
-            if self.adjoints.name(result.id) != incoming:
-                head.append(syntax.assign(self.adjoints.name(result.id), syntax.name(incoming)))
+            incoming = self.adjoints.name(result.id)
+        else:
+            incoming = self.ctx.namer.fresh("d_out")
         backward = self.backward_block(self.fdef.body)
         grads = self._gradients(list(active), backward)
         forward, backward, _ = self._finish(self._forward(), backward)
@@ -484,7 +486,15 @@ class Reverse:
         fwd_args.args.insert(0, syntax.name(self.tape, gast.Param))
         bwd_args = gast.arguments(args=[syntax.name(self.tape, gast.Param), syntax.name(incoming, gast.Param)],
                                   posonlyargs=[], vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
-        return self._function(fwd_name, fwd_args, forward), self._function(bwd_name, bwd_args, backward)
+        bwd = self._optimize(self._function(bwd_name, bwd_args, backward), backward)
+        return self._function(fwd_name, fwd_args, forward), bwd
+
+    def _optimize(self, fdef: gast.FunctionDef, backward: list[gast.stmt]) -> gast.FunctionDef:
+        """Copy propagation and dead-code removal over the names the backward sweep introduced."""
+        ours = set(self.adjoints.names.values())
+        ours |= {n for s in backward for n in syntax.names_stored(s) if n.startswith(("_d", "_g", "_r"))}
+        fdef = propagate_copies(fdef, ours)
+        return drop_dead_code(fdef, ours)
 
     @staticmethod
     def _function(name: str, args: gast.arguments, body: list[gast.stmt]) -> gast.FunctionDef:

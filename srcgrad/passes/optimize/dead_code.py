@@ -1,0 +1,76 @@
+"""Drop assignments whose target is never read, when computing the value has no effect.
+
+Adjoint templates write every argument's adjoint; when an argument's adjoint is never used
+afterwards (for example the old value of an argument outside `wrt` that was overwritten),
+the assignment is dead.
+
+>>> from srcgrad.passes.normalize.testing import show
+>>> show(drop_dead_code, '''
+... def g(a, b):
+...     d_a = unbroadcast(d_t * b, a)
+...     d_b = unbroadcast(d_t * a, b)
+...     return d_b
+... ''')
+def g(a, b):
+    d_b = unbroadcast(d_t * a, b)
+    return d_b
+"""
+import gast
+
+from srcgrad import syntax
+
+# calls in generated code that only compute a value (runtime helpers, NumPy math)
+PURE_CALLS = frozenset({
+    "unbroadcast", "unreduce", "count", "select_adjoint", "matmul_adjoint_left", "matmul_adjoint_right",
+    "item_adjoint", "zeros_like", "balanced_eq", "index_grad", "take_adjoint", "sum_adjoint", "cast_like",
+    "inverse_axes", "unstack", "split_like", "prod_adjoint", "cumsum_adjoint", "dot_adjoint_left",
+    "dot_adjoint_right", "norm_adjoint",
+})
+PURE_MODULE_CALLS = frozenset({"np", "math"})
+
+
+def _pure(expr: gast.expr) -> bool:
+    for node in gast.walk(expr):
+        if isinstance(node, gast.Call):
+            func = node.func
+            if isinstance(func, gast.Name) and func.id in PURE_CALLS:
+                continue
+            if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) \
+                    and func.value.id in PURE_MODULE_CALLS:
+                continue
+            return False
+        if isinstance(node, (gast.Yield, gast.Await, gast.NamedExpr)):
+            return False
+    return True
+
+
+def _removable(stmt: gast.stmt, loads: set[str], candidates: set[str]) -> bool:
+    return (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name)
+            and stmt.targets[0].id in candidates and stmt.targets[0].id not in loads and _pure(stmt.value))
+
+
+def _sweep(stmts: list[gast.stmt], loads: set[str], candidates: set[str]) -> tuple[list[gast.stmt], bool]:
+    out, changed = [], False
+    for stmt in stmts:
+        if _removable(stmt, loads, candidates):
+            changed = True
+            continue
+        for field in ("body", "orelse"):
+            block = getattr(stmt, field, None)
+            if isinstance(block, list) and block:
+                new, sub = _sweep(block, loads, candidates)
+                setattr(stmt, field, new or ([gast.Pass()] if field == "body" else []))
+                changed |= sub
+        out.append(stmt)
+    return out, changed
+
+
+def drop_dead_code(fdef: gast.FunctionDef, candidates: set[str] | None = None) -> gast.FunctionDef:
+    """Remove pure assignments to names (among `candidates`, default all) that nothing reads."""
+    if candidates is None:
+        candidates = syntax.names_stored(fdef)
+    changed = True
+    while changed:
+        loads = syntax.names_loaded(fdef)
+        fdef.body, changed = _sweep(fdef.body, loads, candidates)
+    return fdef
