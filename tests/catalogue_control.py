@@ -285,6 +285,13 @@ def ifexp_nested(a):
     return a * a if a > 1.0 else (np.exp(a) if a > 0 else -a)
 
 
+@cases(dict(a=0.1), dict(a=0.5))
+def ifexp_constant_branches_overwrite_varied(a):
+    s = a * 0.5
+    s = 1.0 if s < 0.1 else 2.0
+    return s + a
+
+
 def ifexp_in_loop(x):
     s = 0.0
     for i in range(4):
@@ -1467,3 +1474,77 @@ def iter_list_of_enumerate(x):
     for i, e in list(enumerate(x)):
         s = s + e * e * (i + 1.0)
     return s
+
+
+# ---- aliasing (known bugs) --------------------------------------------------------------------
+
+@known_bug("`z += e` on an array is desugared to `z = z + e`, which no longer mutates the array z "
+           "aliases: the forward value itself changes (value_and_grad's value != f(x))")
+def alias_augassign_through_second_name(x):
+    y = x * 1.0
+    z = y
+    z += 1.0
+    return np.sum(y * x)
+
+
+@known_bug("a write through a second name (z = y; z[0] = e) also changes y, but y's adjoint ignores "
+           "the write: the gradient is wrong (values agree)")
+def alias_write_through_second_name(x):
+    y = x * 1.0
+    z = y
+    z[0] = 5.0 * x[1]
+    return np.sum(y * x)
+
+
+@known_bug("a row view taken before a write into its array (row = buf[0]; buf[0] = e) sees the write "
+           "in Python; the adjoint treats row as the old value: wrong gradient")
+def alias_view_then_write(W):
+    buf = W * 1.0
+    row = buf[0]
+    buf[0] = np.sin(W[1])
+    return np.sum(row * W[0])
+
+
+@known_bug("hs.append(buf) followed by writes into buf: the list holds the same array, which Python "
+           "mutates; the adjoint uses the value at append time: wrong gradient")
+def alias_append_then_write(x):
+    buf = np.zeros(4)
+    hs = []
+    for i in range(3):
+        buf[i] = x[i] * 2.0
+        hs.append(buf)
+    return np.sum(hs[0] * x)
+
+
+def append_copy_then_write(x):
+    buf = np.zeros(4)
+    hs = []
+    for i in range(3):
+        buf[i] = x[i] * 2.0
+        hs.append(buf.copy())
+    return np.sum(np.stack(hs) ** 2)
+
+
+def augassign_array_in_loop(x):
+    acc = np.zeros(4)
+    for i in range(3):
+        acc += x * i
+    return np.sum(acc * x)
+
+
+def write_argument_then_read(x):
+    x[0] = x[1] * x[2]
+    return np.sum(x * x)
+
+
+@cases(dict(a=0.5), dict(a=1.95))
+def while_with_inner_for_break(a):
+    y = a
+    k = 0
+    while k < 3:
+        k = k + 1
+        for i in range(4):
+            y = y * 1.1 + 0.1
+            if y > 2.0:
+                break
+    return y
