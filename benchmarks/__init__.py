@@ -1,0 +1,1 @@
+"""srcgrad's benchmark suite: `python -m benchmarks` (see benchmarks/README.md)."""
