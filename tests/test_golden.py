@@ -67,7 +67,7 @@ def grad_overwrite(a, b):
     # grad of line {line_of(overwrite, 2)}: return np.sum(a * a)
     d_t1 = unreduce(d_t2, _t1, None, False)
     d_a = d_t1 * a
-    d_a = d_a + d_t1 * a
+    d_a += d_t1 * a
     # grad of line {line_of(overwrite, 1)}: a = a * b
     _d1 = d_a
     a = _tape.pop()

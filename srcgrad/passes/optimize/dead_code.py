@@ -44,21 +44,28 @@ def _pure(expr: gast.expr) -> bool:
     return True
 
 
-def _removable(stmt: gast.stmt, loads: set[str], candidates: set[str]) -> bool:
+def _removable(stmt: gast.stmt, loads: set[str], augmented: set[str], candidates: set[str]) -> bool:
+    """A pure assignment to a candidate nothing reads (an in-place `d += e` does not count as a read)."""
+    if isinstance(stmt, gast.AugAssign):
+        target = stmt.target
+        return isinstance(target, gast.Name) and target.id in candidates and target.id not in loads \
+            and _pure(stmt.value)
     return (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name)
-            and stmt.targets[0].id in candidates and stmt.targets[0].id not in loads and _pure(stmt.value))
+            and stmt.targets[0].id in candidates and stmt.targets[0].id not in loads | augmented
+            and _pure(stmt.value))
 
 
-def _sweep(stmts: list[gast.stmt], loads: set[str], candidates: set[str]) -> tuple[list[gast.stmt], bool]:
+def _sweep(stmts: list[gast.stmt], loads: set[str], augmented: set[str],
+           candidates: set[str]) -> tuple[list[gast.stmt], bool]:
     out, changed = [], False
     for stmt in stmts:
-        if _removable(stmt, loads, candidates):
+        if _removable(stmt, loads, augmented, candidates):
             changed = True
             continue
         for field in ("body", "orelse"):
             block = getattr(stmt, field, None)
             if isinstance(block, list) and block:
-                new, sub = _sweep(block, loads, candidates)
+                new, sub = _sweep(block, loads, augmented, candidates)
                 setattr(stmt, field, new or ([gast.Pass()] if field == "body" else []))
                 changed |= sub
         out.append(stmt)
@@ -72,5 +79,7 @@ def drop_dead_code(fdef: gast.FunctionDef, candidates: set[str] | None = None) -
     changed = True
     while changed:
         loads = syntax.names_loaded(fdef)
-        fdef.body, changed = _sweep(fdef.body, loads, candidates)
+        augmented = {n.target.id for n in gast.walk(fdef)
+                     if isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Name)}
+        fdef.body, changed = _sweep(fdef.body, loads, augmented, candidates)
     return fdef

@@ -51,6 +51,9 @@ class Adjoints:
             fresh = isinstance(value, (gast.BinOp, gast.UnaryOp))
             out.append(syntax.assign(self.name(var), value))
             self.state[var] = OWNED if fresh else SHARED
+        elif self.state[var] == OWNED:
+            # nothing else refers to this array: add in place, no new allocation
+            out.append(gast.AugAssign(target=syntax.name(self.name(var), gast.Store), op=gast.Add(), value=value))
         else:
             total = gast.BinOp(left=self.ref(var), op=gast.Add(), right=value)
             out.append(syntax.assign(self.name(var), total))
