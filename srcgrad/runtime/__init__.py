@@ -17,6 +17,7 @@ from srcgrad.runtime.structure import (
     item_adjoint,
     restore_item,
     seed,
+    shape_of,
     stop_gradient,
     sum_adjoint,
     take_adjoint,
@@ -24,6 +25,6 @@ from srcgrad.runtime.structure import (
 )
 
 __all__ = [
-    "Grads", "clear_adjoint", "clear_adjoint_inplace", "copy_item", "restore_item", "take_adjoint", "as_sequence", "complete", "field_index", "index_add", "index_add_inplace", "index_grad", "item_adjoint", "seed", "stop_gradient", "sum_adjoint",
+    "Grads", "clear_adjoint", "clear_adjoint_inplace", "copy_item", "restore_item", "take_adjoint", "as_sequence", "complete", "field_index", "index_add", "index_add_inplace", "index_grad", "item_adjoint", "seed", "shape_of", "stop_gradient", "sum_adjoint",
     "unbroadcast", "unreduce", "unreduce_like", "zeros_like",
 ]

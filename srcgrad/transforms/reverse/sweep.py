@@ -18,6 +18,7 @@ from srcgrad.passes.manager import Context
 from srcgrad.transforms.reverse.accumulate import OWNED, SHARED, ZERO, Adjoints
 from srcgrad.frontend.nested import NestedDef
 from srcgrad.passes.analyses.activity import is_append
+from srcgrad.runtime.arrays import count
 from srcgrad.passes.optimize.copies import propagate_copies
 from srcgrad.passes.optimize.dead_code import drop_dead_code
 from srcgrad.transforms.reverse.adjoint import StatementAdjoint, index_value
@@ -363,11 +364,31 @@ class Reverse:
 
     # -- tape decisions -----------------------------------------------------------------------
 
+    def _shape_reads_only(self, backward: list[gast.stmt]) -> set[str]:
+        """Variables the backward sweep reads only for their shape and dtype (unbroadcast(g, x), ...)."""
+        positions = {runtime.unbroadcast: 1, runtime.unreduce: 1, count: 0, runtime.zeros_like: 0,
+                     runtime.index_grad: 0, runtime.item_adjoint: 2, runtime.take_adjoint: 2}
+        helper_position = {self.ctx._refs[id(f)]: i for f, i in positions.items() if id(f) in self.ctx._refs}
+        shape_only: dict[str, bool] = {}
+        for stmt in backward:
+            shape_args = set()
+            for node in gast.walk(stmt):
+                if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) \
+                        and node.func.id in helper_position and len(node.args) > helper_position[node.func.id]:
+                    arg = node.args[helper_position[node.func.id]]
+                    if isinstance(arg, gast.Name):
+                        shape_args.add(id(arg))
+            for node in gast.walk(stmt):
+                if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
+                    shape_only[node.id] = shape_only.get(node.id, True) and id(node) in shape_args
+        return {v for v, only in shape_only.items() if only}
+
     def _finish(self, forward: list[gast.stmt], backward: list[gast.stmt]) -> tuple[list, list, bool]:
         """Turn push/pop marks into tape operations for the variables the backward sweep reads."""
         reads = set()
         for stmt in backward:
             reads |= syntax.names_loaded(stmt)
+        shape_only = self._shape_reads_only(backward) - set(self.params)
         tape = syntax.name(self.tape)
         pushed: set[str] = set()
 
@@ -395,7 +416,10 @@ class Reverse:
                 elif str(mark) in reads:
                     pushed.add(str(mark))
                     if isinstance(mark, _Push):
-                        out.append(syntax.expr_stmt(syntax.call(syntax.attr(tape, "append"), syntax.name(str(mark)))))
+                        saved = syntax.name(str(mark))
+                        if str(mark) in shape_only:  # only its shape is needed: keep no data
+                            saved = syntax.call(self.helper("shape_of"), saved)
+                        out.append(syntax.expr_stmt(syntax.call(syntax.attr(tape, "append"), saved)))
                     else:
                         out.append(syntax.assign(str(mark), syntax.call(syntax.attr(tape, "pop"))))
             return out
