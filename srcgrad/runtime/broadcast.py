@@ -11,6 +11,11 @@ def unbroadcast(g, x):
     """Sum `g` over the axes along which `x` was broadcast, so the result has `x`'s shape."""
     if type(x) is float:
         return g if type(g) is float else float(np.sum(g))
+    try:  # the common case, arrays of equal shape, without np.shape's overhead
+        if g.shape == x.shape:
+            return g
+    except AttributeError:
+        pass
     shape = np.shape(x)
     gshape = np.shape(g)
     if gshape == shape:
@@ -36,11 +41,24 @@ def _positive_axes(axis, ndim: int) -> tuple[int, ...]:
     return tuple(sorted(int(a) % ndim for a in axis))
 
 
+def _spread(value, shape: tuple[int, ...]) -> np.ndarray:
+    """A view with `shape` whose every element is the scalar `value` (zero strides, no copy).
+
+    Much cheaper than np.broadcast_to; the generated code never writes into it.
+    """
+    value = np.asarray(value)
+    if value.dtype.kind not in "fc":
+        value = value.astype(np.float64)
+    return np.ndarray(shape, value.dtype, value, 0, (0,) * len(shape))
+
+
 def unreduce(g, x, axis=None, keepdims=False):
-    """Broadcast the adjoint of a reduction of `x` over `axis` back to `x`'s shape (read-only view)."""
+    """Broadcast the adjoint of a reduction of `x` over `axis` back to `x`'s shape (a view)."""
     shape = np.shape(x)
     if not shape:
         return g
+    if axis is None and np.ndim(g) == 0:
+        return _spread(g, shape)
     if axis is not None and not keepdims:
         g = np.expand_dims(g, _positive_axes(axis, len(shape)))
     return np.broadcast_to(g, shape)

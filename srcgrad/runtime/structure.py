@@ -46,6 +46,8 @@ def zeros_like(x):
 
 
 def _is_fancy(index) -> bool:
+    if type(index) is int or type(index) is slice:
+        return False
     parts = index if isinstance(index, tuple) else (index,)
     return any(isinstance(p, np.ndarray | list) and np.asarray(p).dtype != np.bool_ for p in parts)
 

@@ -1,0 +1,119 @@
+"""What generated forward-mode code calls by name: zeros of any structure, broadcasting, and the
+tangents of reductions that need more than one line of NumPy.
+
+Invariant: a tangent has its primal's structure and shape (a float for a float, an array of
+the same shape for an array, the same dict/list/tuple for a container).
+"""
+import numpy as np
+
+from srcgrad.runtime.arrays import norm_adjoint, prod_adjoint, select_adjoint
+
+
+def _float_dtype(x) -> np.dtype:
+    dtype = np.result_type(x)
+    return dtype if np.issubdtype(dtype, np.inexact) else np.dtype(np.float64)
+
+
+def zeros_tangent(x):
+    """The zero tangent of a value: 0.0, a float array of x's shape, or the same container of zeros.
+
+    >>> zeros_tangent({"W": np.ones(2), "n": [1.5, (2.0,)]})
+    {'W': array([0., 0.]), 'n': [0.0, (0.0,)]}
+    """
+    if isinstance(x, np.ndarray):
+        return np.zeros(x.shape, _float_dtype(x))
+    if isinstance(x, np.generic):
+        return _float_dtype(x).type(0)
+    if isinstance(x, dict):
+        return {k: zeros_tangent(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [zeros_tangent(v) for v in x]
+    if isinstance(x, tuple):
+        items = [zeros_tangent(v) for v in x]
+        return type(x)(*items) if hasattr(x, "_fields") else tuple(items)
+    if x is None or isinstance(x, str):
+        return None
+    return 0.0
+
+
+def broadcast_like(t, y):
+    """The tangent `t` with the shape of the result `y` (a term whose partner was broadcast dropped out)."""
+    if np.shape(t) == np.shape(y):
+        return t
+    return np.broadcast_to(t, np.shape(y))
+
+
+def own_tangent(t, x):
+    """A fresh, writable copy of the tangent `t` of `x`, before `x[i] = v` writes into it."""
+    if isinstance(x, np.ndarray):
+        return np.array(np.broadcast_to(t, x.shape), dtype=np.result_type(t, _float_dtype(x)))
+    if isinstance(x, dict):
+        return dict(t)
+    if isinstance(x, list):
+        return list(t)
+    return t
+
+
+def cast_tangent(t, y):
+    """The tangent `t` in the kind and floating dtype of the result `y` (np.float32(x), x.astype(...), np.array(...))."""
+    if isinstance(y, np.ndarray):
+        return np.array(np.broadcast_to(np.asarray(t, dtype=_float_dtype(y)), y.shape))
+    if isinstance(y, np.generic):
+        return _float_dtype(y).type(np.reshape(t, ()) if np.ndim(t) else t)
+    if isinstance(y, float):
+        return float(np.reshape(t, ())) if np.ndim(t) else float(t)
+    return t
+
+
+def reduce_tangent(t, weights, axis, keepdims):
+    """sum(t * weights) over the reduced axes: the tangent of a reduction whose adjoint of ones is `weights`."""
+    return np.sum(t * weights, axis=axis, keepdims=keepdims)
+
+
+def prod_tangent(t, a, y, axis, keepdims):
+    return reduce_tangent(t, prod_adjoint(np.ones_like(y, dtype=_float_dtype(y)), a, y, axis, keepdims), axis, keepdims)
+
+
+def select_tangent(t, a, y, axis, keepdims):
+    """Tangent of max/min: the tangent at the extreme element (the mean over ties)."""
+    return reduce_tangent(t, select_adjoint(np.ones_like(y, dtype=_float_dtype(y)), a, y, axis, keepdims), axis,
+                          keepdims)
+
+
+def norm_tangent(t, x, y, ord, axis, keepdims):
+    weights = norm_adjoint(np.ones_like(y, dtype=_float_dtype(y)), x, y, ord, axis, keepdims)
+    return reduce_tangent(t, weights, axis, keepdims)
+
+
+def einsum_tangent(subscripts, operands, tangents):
+    """Sum over operands of the einsum with that operand replaced by its tangent (einsum is multilinear)."""
+    total = 0.0
+    for i, t in enumerate(tangents):
+        if t is None:
+            continue
+        parts = list(operands)
+        parts[i] = t
+        total = total + np.einsum(subscripts, *parts)
+    return total
+
+
+def item_tangent(t, args):
+    """Tangent of `x.item(*args)`."""
+    return np.asarray(t).item(*args)
+
+
+def complete_tangent(t, y):
+    """The tangent of the function's output, in the output's structure, shape and floating dtype."""
+    if isinstance(y, dict):
+        return {k: complete_tangent(t[k], v) for k, v in y.items()}
+    if isinstance(y, list | tuple):
+        items = [complete_tangent(ti, yi) for ti, yi in zip(t, y, strict=True)]
+        return type(y)(*items) if hasattr(y, "_fields") else type(y)(items)
+    if isinstance(y, np.ndarray):
+        t = np.asarray(t, dtype=np.result_type(t, _float_dtype(y)))
+        return t if t.shape == y.shape else np.array(np.broadcast_to(t, y.shape))
+    if isinstance(y, np.generic):
+        return _float_dtype(y).type(np.reshape(t, ()) if np.ndim(t) else t)
+    if isinstance(y, float | int) and not isinstance(y, bool):
+        return float(np.reshape(t, ())) if np.ndim(t) else float(t)
+    return t
