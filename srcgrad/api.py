@@ -28,6 +28,9 @@ def _wrt_names(func: Callable, wrt: Wrt) -> tuple[tuple[str, ...], bool]:
     try:
         params = list(inspect.signature(func).parameters.values())
     except (TypeError, ValueError):
+        from srcgrad.frontend.parse import parse_function
+
+        parse_function(func)  # a builtin or ufunc: raises SourceUnavailableError, which says what to do
         raise WrtError(f"cannot read the parameters of {func!r}") from None
     if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params):
         from srcgrad.frontend.fence import check_supported
