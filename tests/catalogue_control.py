@@ -1548,3 +1548,13 @@ def while_with_inner_for_break(a):
             if y > 2.0:
                 break
     return y
+
+
+@known_bug("`for e in buf` while the body writes into buf: Python reads the live array, but the "
+           "adjoint of the loop's reads goes to buf as it was before the loop: wrong gradient "
+           "(found by test_programs; values agree)")
+def iter_array_written_in_body(a):
+    buf = np.zeros(2)
+    for e in buf:
+        buf[-1] += a * e + a
+    return buf[-1]
