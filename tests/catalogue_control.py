@@ -1558,3 +1558,157 @@ def iter_array_written_in_body(a):
     for e in buf:
         buf[-1] += a * e + a
     return buf[-1]
+
+
+# ---- more iteration forms ---------------------------------------------------------------------
+
+
+def _is_big(a):
+    return a * a > 0.5
+
+
+def _loop_then_recurse(a, n):
+    if n == 0:
+        return a
+    s = 0.0
+    for i in range(2):
+        s = s + np.sin(a * (i + 1))
+    return _loop_then_recurse(s, n - 1)
+
+
+def iter_enumerate_start(x):
+    s = 0.0
+    for i, e in enumerate(x, start=1):
+        s = s + i * e * e
+    return s
+
+
+def iter_zip_unequal_lengths(x, h):
+    s = 0.0
+    for p, q in zip(x, h):
+        s = s + p * q
+    return s
+
+
+def iter_zip_shorter_first(h, x):
+    s = 0.0
+    for p, q in zip(h, x):
+        s = s + p * q
+    return s
+
+
+def iter_reversed_range_step(x, n):
+    s = 0.0
+    for i in reversed(range(1, n + 1, 2)):
+        s = s * 0.5 + x[i]
+    return s
+
+
+def range_of_len_of_growing_list(a):
+    hs = [a]
+    for i in range(3):
+        for j in range(len(hs)):
+            hs.append(hs[j] * 0.5)
+    return sum(hs)
+
+
+def list_sum_with_start(W, h):
+    hs = []
+    for i in range(2):
+        h = np.tanh(W @ h)
+        hs.append(h)
+    return np.sum(sum(hs, np.ones(3)) ** 2)
+
+
+def list_stack_axis1(W, h):
+    hs = []
+    for i in range(3):
+        h = np.tanh(W @ h)
+        hs.append(h)
+    return np.sum(np.stack(hs, axis=1) * W)
+
+
+def list_second_to_last(a):
+    hs = [a]
+    for i in range(3):
+        hs.append(np.sin(hs[-1]) + hs[0])
+    return hs[-2] * hs[-1]
+
+
+def listcomp_with_ifexp(x):
+    return sum([e * e if e > 0 else np.sin(e) for e in x])
+
+
+def while_condition_calls_helper(a):
+    y = a
+    k = 0
+    while not _is_big(y) and k < 10:
+        y = y * 1.3 + 0.05
+        k = k + 1
+    return y
+
+
+def elif_chain_in_loop(x):
+    s = 0.0
+    for e in x:
+        if e > 1.5:
+            s = s + e
+        elif e > 0.6:
+            s = s * e
+        elif e > -1.0:
+            s = s - np.sin(e)
+        else:
+            s = s + e * e
+    return s
+
+
+def p_loop_then_recurseursion(a):
+    return _loop_then_recurse(a, 3)
+
+
+def dict_item_writes_in_loop(x):
+    d = {"s": 0.0, "p": 1.0}
+    for e in x:
+        d["s"] = d["s"] + e
+        d["p"] = d["p"] * (1.0 + 0.1 * e)
+    return d["s"] * d["p"]
+
+
+def tuple_of_arrays_rebuilt_in_loop(x, y):
+    t = (x, y)
+    for i in range(2):
+        t = (np.tanh(t[0] + t[1]), t[0] * 0.5)
+    return np.sum(t[0] * t[1])
+
+
+def genexp_in_while(x):
+    k = 0
+    s = 0.0
+    while k < 3:
+        s = s + sum(e * k for e in x)
+        k = k + 1
+    return s * s
+
+
+def list_sum_of_empty_list(x):
+    hs = []
+    for e in x:
+        if e > 5.0:
+            hs.append(e)
+    return sum(hs) + np.sum(x)
+
+
+def list_argument_indexed_in_loop(L, a):
+    s = 0.0
+    for i in range(len(L)):
+        s = s + np.sum(L[i] * a ** i)
+    return s
+
+
+def continue_on_compound_condition(x):
+    s = 0.0
+    for i in range(4):
+        if i > 0 and x[i] < x[i - 1]:
+            continue
+        s = s + np.exp(x[i] * 0.3)
+    return s
