@@ -111,9 +111,12 @@ def sum_adjoint(g, iterable):
     return Grads({i: g for i in range(len(iterable))})
 
 
+_SCALARS = (float, int, np.float64, np.float32, np.float16)
+
+
 def seed(out):
     """The adjoint 1 of a scalar output, in the output's type; any other output is an error."""
-    if type(out) is float or type(out) is int:
+    if type(out) in _SCALARS:
         return 1.0
     if isinstance(out, np.ndarray | np.generic):
         if out.size != 1:

@@ -1,7 +1,7 @@
-"""Which variables always hold Python numbers (float or int), given which arguments do.
+"""Which variables always hold scalars: Python numbers, or NumPy scalars from full reductions.
 
 Gradient code is specialized on the kinds of arguments seen at the first call: where a
-variable is known to be a plain number, broadcasting cannot have happened, so `unbroadcast`
+variable is known to be a scalar (shape ()), broadcasting cannot have happened, so `unbroadcast`
 disappears and zeros are `0.0`. That is what makes scalar-heavy loops cheap.
 
 >>> import gast, math
@@ -24,12 +24,23 @@ import math
 from typing import Any, Callable
 
 import gast
+import numpy as np
 
 from srcgrad import syntax
 
 _NUMERIC_OPS = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow, gast.FloorDiv, gast.Mod)
 _MATH = {getattr(math, n) for n in dir(math) if callable(getattr(math, n))}
 _BUILTINS = {builtins.abs, builtins.float, builtins.int, builtins.len, builtins.pow, builtins.round}
+# reductions that return a scalar when called on one array without `axis`
+_FULL_REDUCTIONS = {np.sum, np.mean, np.max, np.min, np.amax, np.amin, np.prod, np.var, np.std}
+
+
+def _hashable(obj: Any) -> bool:
+    try:
+        hash(obj)
+        return True
+    except TypeError:
+        return False
 
 
 def _is_number(expr: gast.expr, numbers: set[str], callee: Callable[[gast.Call], Any]) -> bool:
@@ -50,6 +61,11 @@ def _is_number(expr: gast.expr, numbers: set[str], callee: Callable[[gast.Call],
             return all(_is_number(a, numbers, callee) for a in expr.args)
         if obj in (builtins.max, builtins.min):
             return all(_is_number(a, numbers, callee) for a in expr.args)
+        if _hashable(obj) and obj in _FULL_REDUCTIONS:
+            axis_free = len(expr.args) == 1 or (len(expr.args) == 2 and isinstance(expr.args[1], gast.Constant)
+                                                and expr.args[1].value is None)
+            keywords = {k.arg for k in expr.keywords}
+            return axis_free and not keywords & {"axis", "keepdims", "out"}
     if isinstance(expr, gast.IfExp):
         return _is_number(expr.body, numbers, callee) and _is_number(expr.orelse, numbers, callee)
     return False

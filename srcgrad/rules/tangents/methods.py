@@ -16,7 +16,7 @@ def reshape(y, self, *args, **kwargs):
 
 @tangent_method("transpose")
 def transpose(y, self, *axes):
-    d[y] = np.transpose(d[self], *axes)
+    d[y] = np.transpose(d[self], axes[0] if len(axes) == 1 else axes or None)
 
 
 @tangent_method("T")

@@ -1,0 +1,1 @@
+"""Forward mode (tangents) by source transformation; mirrors transforms/reverse/."""

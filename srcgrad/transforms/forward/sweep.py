@@ -1,0 +1,218 @@
+"""Forward mode for one function: the user's normalized code with a tangent beside each statement.
+
+Every varied variable `x` gets a tangent `t_x` that is assigned together with `x`, so `t_x` is
+bound and current wherever `x` is: branches and loops need no merging and no tape, and a
+variable that does not vary has a symbolic zero tangent that rules fold away. The one thing
+tracked along the way is whether a tangent is OWNED (an array only it refers to, or one aliased
+exactly as its primal is) or SHARED (it may be another variable's tangent or a read-only
+broadcast): `x[i] = v` writes into `t_x` in place, after copying a shared one.
+
+The function comes out as `f_jvp(*params, *tangents of the active params) -> (value, tangent)`.
+"""
+import copy
+
+import gast
+
+from srcgrad import syntax
+from srcgrad.frontend.nested import NestedDef
+from srcgrad.passes.analyses.activity import is_append
+from srcgrad.passes.manager import Context
+from srcgrad.rules.tangents import helpers
+from srcgrad.transforms.forward.tangents import OWNED, SHARED, StatementTangent
+
+
+def tangent_name(namer, var: str) -> str:
+    return namer.fresh(f"t{var}" if var.startswith("_") else f"t_{var}")
+
+
+def _merge(a: dict[str, str], b: dict[str, str]) -> dict[str, str]:
+    out = dict(a)
+    for var, state in b.items():
+        out[var] = state if var not in a or a[var] == state else SHARED
+    return out
+
+
+class Forward:
+    """Builds the forward-mode function for one normalized FunctionDef."""
+
+    def __init__(self, ctx: Context, fdef: gast.FunctionDef, varied: set[str], resolved: dict,
+                 numbers: set[str], jvp_of):
+        self.ctx = ctx
+        self.fdef = fdef
+        self.varied = varied
+        self.resolved = resolved
+        self.numbers = numbers  # variables that always hold Python numbers
+        self.jvp_of = jvp_of  # (callee, active, origin, known) -> its forward-mode function
+        self.implicit = {name: fn.free for name, fn in ctx.local_functions.items()}
+        self.names: dict[str, str] = {}  # variable -> its tangent's name
+        self.state: dict[str, str] = {}  # variable -> OWNED | SHARED, for tangents assigned so far
+        self._last_line: int | None = None
+
+    def differentiable(self, call: gast.Call) -> bool:
+        return id(call) not in self.resolved or self.resolved[id(call)].kind != "nondiff"
+
+    def tangent_name(self, var: str) -> str:
+        if var not in self.names:
+            self.names[var] = tangent_name(self.ctx.namer, var)
+        return self.names[var]
+
+    def tangent_ref(self, var: str) -> gast.Name:
+        return syntax.name(self.tangent_name(var))
+
+    def helper(self, name: str) -> gast.Name:
+        node = self.ctx.ref(getattr(helpers, name), name)
+        node.obj = getattr(helpers, name)
+        return node
+
+    def zero_of(self, node: gast.expr) -> gast.expr:
+        """A real zero tangent for the value of `node`."""
+        if isinstance(node, gast.Constant) and (node.value is None or isinstance(node.value, str)):
+            return syntax.const(None)
+        if isinstance(node, gast.Constant) or (isinstance(node, gast.Name) and node.id in self.numbers):
+            return syntax.const(0.0)
+        return syntax.call(self.helper("zeros_tangent"), syntax.clone(node))
+
+    # -- statements ---------------------------------------------------------------------------
+
+    def comment_for(self, stmt: gast.stmt, out: list[gast.stmt]) -> None:
+        line = getattr(stmt, "lineno", None)
+        if line is None or line == self._last_line:
+            return
+        self._last_line = line
+        origin = self.ctx.source.origin(stmt)
+        out.append(syntax.comment(f"tangent of line {origin.lineno}: {origin.text.strip()}"))
+
+    def block(self, stmts: list[gast.stmt]) -> list[gast.stmt]:
+        out: list[gast.stmt] = []
+        for stmt in stmts:
+            if isinstance(stmt, gast.Return):
+                continue
+            if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
+                self.comment_for(stmt, out)
+                out.extend(StatementTangent(self, stmt).build())
+            elif isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Subscript) \
+                    and isinstance(stmt.targets[0].value, gast.Name):
+                self.comment_for(stmt, out)
+                out.extend(self.setitem(stmt))
+            elif isinstance(stmt, gast.Expr) and is_append(stmt):
+                self.comment_for(stmt, out)
+                out.extend(self.append(stmt))
+            elif isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant) \
+                    and isinstance(stmt.value.value, NestedDef):
+                out.append(syntax.clone(stmt.value.value.fdef))
+            elif isinstance(stmt, gast.If):
+                self.comment_for(stmt, out)
+                out.append(self.branch(stmt))
+            elif isinstance(stmt, (gast.For, gast.While)):
+                self.comment_for(stmt, out)
+                out.extend(self.loop(stmt))
+            else:
+                out.append(stmt)
+        return out
+
+    def setitem(self, stmt: gast.Assign) -> list[gast.stmt]:
+        """`x[i] = v`: `t_x[i] = t_v`, written first so that the index means what it means to the primal."""
+        target = stmt.targets[0]
+        var = target.value.id
+        if var not in self.varied:
+            return [stmt]
+        out: list[gast.stmt] = []
+        value = stmt.value
+        if isinstance(value, gast.Name) and value.id in self.varied:
+            tangent = self.tangent_ref(value.id)
+        elif isinstance(value, (gast.Name, gast.Constant)):
+            tangent = self.zero_of(value)
+        else:  # an expression that cannot vary: evaluate it once
+            temp = self.ctx.namer.numbered("_a")
+            out.append(gast.copy_location(syntax.assign(temp, value), stmt))
+            stmt = gast.copy_location(syntax.assign(syntax.clone(target), syntax.name(temp)), stmt)
+            tangent = self.zero_of(syntax.name(temp))
+        if self.state.get(var, SHARED) != OWNED:
+            out.append(syntax.assign(self.tangent_name(var), syntax.call(
+                self.helper("own_tangent"), self.tangent_ref(var), syntax.name(var))))
+            self.state[var] = OWNED
+        store = gast.Subscript(value=self.tangent_ref(var), slice=syntax.clone(target.slice), ctx=gast.Store())
+        out.append(syntax.assign(store, tangent))
+        out.append(stmt)
+        return out
+
+    def append(self, stmt: gast.Expr) -> list[gast.stmt]:
+        """`xs.append(v)`: `t_xs.append(t_v)`, keeping the tangent list parallel to the list."""
+        var = stmt.value.func.value.id
+        if var not in self.varied:
+            return [stmt]
+        value = stmt.value.args[0]
+        if isinstance(value, gast.Name) and value.id in self.varied:
+            tangent = self.tangent_ref(value.id)
+        else:
+            tangent = self.zero_of(gast.Subscript(value=syntax.name(var), slice=syntax.const(-1), ctx=gast.Load())
+                                   if not isinstance(value, (gast.Name, gast.Constant)) else value)
+        return [stmt, syntax.expr_stmt(syntax.call(syntax.attr(self.tangent_ref(var), "append"), tangent))]
+
+    def branch(self, stmt: gast.If) -> gast.If:
+        entry = dict(self.state)
+        body = self.block(stmt.body)
+        after_body = self.state
+        self.state = dict(entry)
+        orelse = self.block(stmt.orelse)
+        self.state = _merge(after_body, self.state)
+        return gast.copy_location(gast.If(test=stmt.test, body=body or [gast.Pass()], orelse=orelse), stmt)
+
+    def loop(self, stmt: gast.For | gast.While) -> list[gast.stmt]:
+        """The body once, with tangent states at its entry analyzed to a fixed point over iterations."""
+        if isinstance(stmt, gast.For) and syntax.names_stored(stmt.target) & self.varied:
+            from srcgrad.errors import UnsupportedSyntaxError
+
+            raise UnsupportedSyntaxError("forward mode cannot iterate over a varied value here",
+                                         self.ctx.source.origin(stmt))
+        before = dict(self.state)
+        entry = before
+        last_line = self._last_line
+        for _ in range(20):
+            saved = (set(self.ctx.namer.taken), copy.copy(self.ctx.namer._counters))
+            self.state, self._last_line = dict(entry), last_line
+            body = self.block(stmt.body)
+            grown = _merge(entry, self.state)
+            if grown == entry:
+                break
+            taken, counters = saved
+            self.ctx.namer.taken = taken | set(self.names.values()) | set(self.ctx._refs.values())
+            self.ctx.namer._counters = {k: copy.copy(v) for k, v in counters.items()}
+            entry = grown
+        self.state = _merge(before, self.state)
+        if isinstance(stmt, gast.For):
+            new = gast.For(target=stmt.target, iter=stmt.iter, body=body or [gast.Pass()], orelse=[],
+                           type_comment=None)
+        else:
+            new = gast.While(test=stmt.test, body=body or [gast.Pass()], orelse=[])
+        return [gast.copy_location(new, stmt)]
+
+    # -- the function -------------------------------------------------------------------------
+
+    def function(self, name: str, active: tuple[str, ...]) -> gast.FunctionDef:
+        """`name(*params, *tangents of active) -> (value, tangent of value)`."""
+        a = self.fdef.args
+        params = [p.id for p in a.posonlyargs + a.args + a.kwonlyargs]
+        body: list[gast.stmt] = []
+        for p in params:
+            if p in self.varied and p not in active:  # reassigned from varied values later: starts at zero
+                body.append(syntax.assign(self.tangent_name(p), self.zero_of(syntax.name(p))))
+                self.state[p] = OWNED
+        tangents = [self.tangent_name(p) for p in active]
+        for p in active:
+            self.state[p] = SHARED  # the caller's
+        body.extend(self.block(self.fdef.body))
+        result = self.fdef.body[-1].value if isinstance(self.fdef.body[-1], gast.Return) else syntax.const(None)
+        if not isinstance(result, (gast.Name, gast.Constant)):
+            value = self.ctx.namer.fresh("_value")
+            body.append(syntax.assign(value, result))
+            result = syntax.name(value)
+        if isinstance(result, gast.Name) and result.id in self.varied:
+            tangent = self.tangent_ref(result.id)
+        else:
+            tangent = self.zero_of(result)
+        body.append(gast.Return(value=gast.Tuple(elts=[syntax.clone(result), tangent], ctx=gast.Load())))
+        args = gast.arguments(args=[syntax.name(p, gast.Param) for p in params + tangents], posonlyargs=[],
+                              vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
+        return gast.FunctionDef(name=name, args=args, body=body, decorator_list=[], returns=None,
+                                type_comment=None, type_params=[])
