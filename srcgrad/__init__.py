@@ -1,6 +1,7 @@
 """srcgrad: source-to-source automatic differentiation for Python and NumPy."""
 from srcgrad import errors
 from srcgrad.api import GradientFunction, grad, show, value_and_grad
+from srcgrad.forward import jvp
 from srcgrad.errors import (
     NonFiniteError,
     NonScalarOutputError,
@@ -18,6 +19,6 @@ from srcgrad.train import History, fit
 __all__ = [
     "GradientFunction", "NonFiniteError", "NonScalarOutputError", "NotDifferentiableError",
     "SourceUnavailableError", "SrcgradError", "UnsupportedSyntaxError", "WrtError", "adjoint", "errors",
-    "History", "fit", "grad", "init", "losses", "nondifferentiable", "optim", "show", "stop_gradient", "value_and_grad",
+    "History", "fit", "grad", "init", "jvp", "losses", "nondifferentiable", "optim", "show", "stop_gradient", "value_and_grad",
 ]
 __version__ = "0.1.0"

@@ -172,6 +172,9 @@ def value_and_grad(func: Callable | None = None, wrt: Wrt = 0) -> GradientFuncti
 
 def show(func: Callable, wrt: Wrt = 0, mode: str = "reverse", file=None) -> None:
     """Print the generated gradient code of `func`."""
+    if mode == "forward":
+        from srcgrad.forward import show_forward
+        return show_forward(func, wrt, file)
     if mode != "reverse":
         raise SrcgradError(f"mode={mode!r} is not available yet; srcgrad generates reverse mode")
     target = func if isinstance(func, GradientFunction) else GradientFunction(func, wrt, True)

@@ -52,9 +52,21 @@ def _spread(value, shape: tuple[int, ...]) -> np.ndarray:
     return np.ndarray(shape, value.dtype, value, 0, (0,) * len(shape))
 
 
+_SMALL = 1 << 14  # below this many elements, filling an array beats building a zero-stride view
+
+
 def unreduce(g, x, axis=None, keepdims=False):
-    """Broadcast the adjoint of a reduction of `x` over `axis` back to `x`'s shape (a view)."""
-    shape = np.shape(x)
+    """Broadcast the adjoint of a reduction of `x` over `axis` back to `x`'s shape."""
+    if type(x) is np.ndarray:
+        shape = x.shape
+        if axis is None and (type(g) is float or np.ndim(g) == 0):
+            if x.size <= _SMALL:
+                filled = np.empty(shape, x.dtype if x.dtype.kind in "fc" else np.float64)
+                filled.fill(g)
+                return filled
+            return _spread(g, shape)
+    else:
+        shape = np.shape(x)
     if not shape:
         return g
     if axis is None and np.ndim(g) == 0:

@@ -29,9 +29,13 @@ class Grads(dict):
     __radd__ = __add__
 
 
+_FLOAT64 = np.dtype(np.float64)
+
+
 def _float_dtype(x) -> np.dtype:
-    dtype = np.result_type(x)
-    return dtype if np.issubdtype(dtype, np.inexact) else np.dtype(np.float64)
+    """x's dtype if it is floating (or complex), else float64: the dtype of x's gradient."""
+    dtype = x.dtype if isinstance(x, np.ndarray | np.generic) else np.result_type(x)
+    return dtype if dtype.kind in "fc" else _FLOAT64
 
 
 def zeros_like(x):
