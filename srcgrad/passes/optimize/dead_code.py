@@ -72,10 +72,35 @@ def _sweep(stmts: list[gast.stmt], loads: set[str], augmented: set[str],
     return out, changed
 
 
+def _drop_overwritten(stmts: list[gast.stmt], candidates: set[str]) -> list[gast.stmt]:
+    """In one straight-line block, drop pure assignments whose value is overwritten before any read.
+
+    Compound statements count as reading every name they mention, so this stays conservative.
+    """
+    live: set[str] = set()
+    kept: list[gast.stmt] = []
+    for stmt in reversed(stmts):
+        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name):
+            name = stmt.targets[0].id
+            if name in candidates and name not in live and _pure(stmt.value):
+                continue
+            live.discard(name)
+            live |= syntax.names_loaded(stmt.value)
+        elif isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
+            if stmt.target.id in candidates and stmt.target.id not in live and _pure(stmt.value):
+                continue
+            live |= syntax.names_loaded(stmt.value) | {stmt.target.id}
+        else:
+            live |= syntax.all_names(stmt)
+        kept.append(stmt)
+    return kept[::-1]
+
+
 def drop_dead_code(fdef: gast.FunctionDef, candidates: set[str] | None = None) -> gast.FunctionDef:
     """Remove pure assignments to names (among `candidates`, default all) that nothing reads."""
     if candidates is None:
         candidates = syntax.names_stored(fdef)
+    fdef.body = _drop_overwritten(fdef.body, candidates)
     changed = True
     while changed:
         loads = syntax.names_loaded(fdef)

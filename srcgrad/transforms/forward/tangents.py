@@ -132,7 +132,7 @@ class StatementTangent:
         if self.var not in fwd.varied:
             return [self.stmt]
         if not reads_varied(value, fwd.varied, fwd.differentiable, fwd.implicit):
-            return self.after(fwd.zero_of(syntax.name(self.var)), OWNED)
+            return self.after(fwd.zero_of(value if isinstance(value, gast.Constant) else syntax.name(self.var)), OWNED)
         if isinstance(value, gast.Name):
             return self.after(self.tangent_of(value), fwd.state.get(value.id, OWNED))
         if isinstance(value, gast.Subscript):
@@ -250,6 +250,10 @@ class StatementTangent:
                 f"the tangent rule for {rule.name} does not accept this call ({exc})",
                 self.ctx.source.origin(self.stmt),
                 hint="Call it with the arguments its NumPy signature documents.") from None
+        given = rule.signature.bind(*args, **keywords).arguments
+        for param, node in bindings.items():
+            if param not in given and isinstance(node, gast.Constant):
+                node.defaulted = True
         overwrites = self.var in syntax.names_loaded(self.stmt.value)
         bindings[rule.result] = syntax.name(_RESULT if overwrites else self.var)
         stmts, tangent = instantiate(rule, bindings, self.tangent_of, self.ctx.namer.fresh, self.ctx.ref,

@@ -14,6 +14,7 @@ t_x * y
 """
 import builtins
 import copy
+import inspect
 from typing import Any, Callable
 
 import gast
@@ -131,9 +132,40 @@ def instantiate(rule: Rule, bindings: dict[str, gast.expr], tangent_of: Callable
     return stmts, result
 
 
+def _without_defaults(node: gast.expr) -> gast.expr:
+    """Drop arguments a template passes at their default values (`np.sum(t, axis=None)` -> `np.sum(t)`)."""
+    for call in gast.walk(node):
+        if not isinstance(call, gast.Call):
+            continue
+        func = call.func
+        obj = getattr(func, "obj", None) if isinstance(func, gast.Name) else None
+        if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name):
+            obj = getattr(getattr(func.value, "obj", None), func.attr, None)
+        try:
+            params = list(inspect.signature(obj).parameters.values()) if obj is not None else []
+        except (TypeError, ValueError):
+            params = []
+        defaults = {p.name: p.default for p in params if p.default is not p.empty}
+
+        def is_default(name: str, value: gast.expr) -> bool:
+            if getattr(value, "defaulted", False):  # the call site left the template's parameter at its default
+                return True
+            default = defaults.get(name, params)  # params: a sentinel that equals no constant
+            return isinstance(value, gast.Constant) and type(value.value) is type(default) and value.value == default
+
+        call.keywords = [kw for kw in call.keywords if not is_default(kw.arg, kw.value)]
+        while not call.keywords and len(call.args) > 1 and (len(call.args) <= len(params)
+                                                             or getattr(call.args[-1], "defaulted", False)) \
+                and not isinstance(call.args[-1], gast.Starred) \
+                and is_default(params[len(call.args) - 1].name if len(call.args) <= len(params) else "",
+                               call.args[-1]):
+            call.args.pop()
+    return node
+
+
 def finish(expr: gast.expr, zero_of: Callable[[gast.expr], gast.expr]) -> gast.expr:
-    """Real zeros for the symbolic ones left, then constant folding (`x ** (2 - 1)` -> `x`)."""
-    return simplify(materialize(expr, zero_of))
+    """Real zeros for the symbolic ones left, defaults dropped, then constant folding (`x ** (2 - 1)` -> `x`)."""
+    return simplify(_without_defaults(materialize(expr, zero_of)))
 
 
 __all__ = ["ZERO", "finish", "fold", "instantiate", "is_zero", "zero", "zeros_tangent"]
