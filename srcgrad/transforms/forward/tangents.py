@@ -132,6 +132,9 @@ class StatementTangent:
         if self.var not in fwd.varied:
             return [self.stmt]
         if not reads_varied(value, fwd.varied, fwd.differentiable, fwd.implicit):
+            if isinstance(value, (gast.List, gast.Dict)) and not (getattr(value, "elts", None) or
+                                                                  getattr(value, "keys", None)):
+                return self.after(syntax.clone(value), OWNED)  # `hs = []`: `t_hs = []`
             return self.after(fwd.zero_of(value if isinstance(value, gast.Constant) else syntax.name(self.var)), OWNED)
         if isinstance(value, gast.Name):
             return self.after(self.tangent_of(value), fwd.state.get(value.id, OWNED))

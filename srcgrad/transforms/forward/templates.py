@@ -148,17 +148,17 @@ def _without_defaults(node: gast.expr) -> gast.expr:
         defaults = {p.name: p.default for p in params if p.default is not p.empty}
 
         def is_default(name: str, value: gast.expr) -> bool:
+            if name not in defaults:
+                return False
             if getattr(value, "defaulted", False):  # the call site left the template's parameter at its default
                 return True
             default = defaults.get(name, params)  # params: a sentinel that equals no constant
             return isinstance(value, gast.Constant) and type(value.value) is type(default) and value.value == default
 
         call.keywords = [kw for kw in call.keywords if not is_default(kw.arg, kw.value)]
-        while not call.keywords and len(call.args) > 1 and (len(call.args) <= len(params)
-                                                             or getattr(call.args[-1], "defaulted", False)) \
+        while not call.keywords and len(call.args) > 1 and len(call.args) <= len(params) \
                 and not isinstance(call.args[-1], gast.Starred) \
-                and is_default(params[len(call.args) - 1].name if len(call.args) <= len(params) else "",
-                               call.args[-1]):
+                and is_default(params[len(call.args) - 1].name, call.args[-1]):
             call.args.pop()
     return node
 
