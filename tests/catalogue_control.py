@@ -897,8 +897,6 @@ def buf_cumulative_matrix(M):
     return np.sum(out * M)
 
 
-@known_bug("a write y[y > 1.0] = c re-evaluates the mask `y > 1.0` in the backward sweep after the "
-           "write changed y, so the overwritten entries keep their adjoint (and restore_item uses the wrong mask)")
 def buf_mask_computed_from_target(x):
     y = x * 1.0
     y[y > 1.0] = 1.0
@@ -1068,8 +1066,6 @@ def recursion_mutual(a):
     return _even_odd(a, 4)
 
 
-@known_bug("a while loop inside a called user function: its backward `for _ in range(_n1)` reads the "
-           "trip counter _n1, which the split forward never saves (NameError: name '_n1' is not defined)")
 def call_newton_in_loop(x):
     s = 0.0
     for e in x:
@@ -1460,9 +1456,6 @@ def genexp_filtered_plus_plain(x):
     return sum(np.exp(e) for e in x if e < 1.0) + sum(e for e in x)
 
 
-@known_bug("a list slice L[1:] of a list argument: runtime.index_add_inplace zips range(...) with the "
-           "slice's Grads dict, so it iterates the dict's keys, not its gradients (wrong values; "
-           "ValueError from zip(strict=True) when the slice's gradient is sparse)")
 def recursion_over_list_slices(L):
     return _rsum_slices(L)
 

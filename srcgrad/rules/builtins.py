@@ -56,6 +56,6 @@ def as_sequence_(y, iterable):
 
 nondifferentiable(stop_gradient)
 nondifferentiable(builtins.len, builtins.range, builtins.int, builtins.bool, builtins.round, builtins.print,
-                  builtins.isinstance, builtins.type, builtins.str, builtins.repr, builtins.enumerate,
-                  builtins.zip, builtins.sorted, builtins.any, builtins.all, builtins.hash, builtins.id,
+                  builtins.isinstance, builtins.type, builtins.str, builtins.repr,
+                  builtins.any, builtins.all, builtins.hash, builtins.id,
                   )

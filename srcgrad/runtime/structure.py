@@ -78,7 +78,10 @@ def index_add_inplace(acc, x, index, g):
         return acc
     if isinstance(acc, Grads):
         if isinstance(index, slice):
-            for key, gi in zip(range(*index.indices(len(x))), g, strict=True):
+            positions = range(*index.indices(len(x)))
+            parts = g.items() if isinstance(g, dict) else enumerate(g)  # the slice's own (sparse) adjoint
+            for i, gi in parts:
+                key = positions[i]
                 acc[key] = acc[key] + gi if key in acc else gi
             return acc
         if isinstance(index, int) and index < 0:

@@ -86,11 +86,20 @@ class _ANF:
         return self.atomize(expr)
 
     def index(self, expr: gast.expr) -> gast.expr:
+        """A subscript's index with every computed part in a temporary.
+
+        The backward sweep reuses the index, so a mask or an index array must be the value it had
+        when the subscript ran, not one recomputed after later statements changed its inputs.
+        """
         if isinstance(expr, gast.Slice):
             return gast.Slice(*(None if p is None else self.atomize(p) for p in (expr.lower, expr.upper, expr.step)))
         if isinstance(expr, gast.Tuple):
             return gast.Tuple(elts=[self.index(e) for e in expr.elts], ctx=gast.Load())
-        return self.atomize(expr)
+        if is_atom(expr) or isinstance(expr, gast.Attribute):
+            return self.atomize(expr)
+        temp = self.namer.temp()
+        self.emit(temp, expr if self.inert(expr) else self.flatten(expr))
+        return syntax.name(temp)
 
     def flatten(self, expr: gast.expr) -> gast.expr:
         """`expr` with each operand replaced by an atom."""

@@ -491,7 +491,7 @@ class Reverse:
         backward = head + backward
         ret = grads[0] if len(grads) == 1 else gast.Tuple(elts=grads, ctx=gast.Load())
         backward.append(gast.Return(value=ret))
-        local = set(self.params) | syntax.names_stored(self.fdef)
+        local = set(self.params) | syntax.names_stored(self.fdef) | set(self.counters.values())
         saved = sorted((set().union(*(syntax.all_names(s) for s in backward)) & local) - {incoming})
         tape = syntax.name(self.tape)
         top_level = set(self.params) | {n for s in self.fdef.body if isinstance(s, gast.Assign)
