@@ -6,6 +6,8 @@
 import functools
 import inspect
 import linecache
+
+import numpy as np
 from typing import Any, Callable
 
 from srcgrad import compiler
@@ -13,6 +15,17 @@ from srcgrad.errors import NonScalarOutputError, Origin, SrcgradError, Unsupport
 
 Wrt = int | str | tuple[int | str, ...]
 _NUMBERS = (float, int)
+_PLAIN = (np.ndarray, np.generic, dict, list, tuple, str, bytes, type(None), bool)
+
+
+def _kind(arg: Any) -> bool | type:
+    """How an argument shapes the generated code: a number, an object of a user class, or neither."""
+    kind = type(arg)
+    if kind in _NUMBERS:
+        return True
+    if kind in _PLAIN or isinstance(arg, _PLAIN):
+        return False
+    return kind
 
 
 def _def_origin(func: Callable) -> Origin | None:
@@ -83,11 +96,12 @@ class GradientFunction:
         functools.update_wrapper(self, func)
         self.__name__ = f"{'value_and_grad' if with_value else 'grad'}_{getattr(func, '__name__', 'f')}"
 
-    def compile(self, kinds: tuple[bool, ...] = ()) -> compiler.Joint:
+    def compile(self, kinds: tuple = (), args: tuple = ()) -> compiler.Joint:
         """Compile (or fetch from the cache) the gradient for arguments of these kinds.
 
-        `kinds[i]` says whether positional argument i is a Python number: code for numbers
-        needs no broadcasting bookkeeping, so it is generated separately.
+        `kinds[i]` is True when positional argument i is a Python number (code for numbers
+        needs no broadcasting bookkeeping), the class of an object of a user class (its method
+        calls are resolved against that class), else False.
         """
         if self._error is not None:
             raise self._error
@@ -96,9 +110,13 @@ class GradientFunction:
             function = self.func.__func__
             known = {positional[0]: self.func.__self__}
             positional = positional[1:]
-        numbers = frozenset(name for name, is_number in zip(positional, kinds) if is_number)
+        numbers = frozenset(name for name, kind in zip(positional, kinds) if kind is True)
+        objects = {name: arg for name, kind, arg in zip(positional, kinds, args) if isinstance(kind, type)}
+        if objects:
+            known = {**(known or {}), **objects}
         joint = compiler.joint_gradient(function, self._names, known=known, numbers=numbers)
-        compiled = functools.partial(joint.function, self.func.__self__) if known else joint.function
+        bound = inspect.ismethod(self.func)
+        compiled = functools.partial(joint.function, self.func.__self__) if bound else joint.function
         self._by_kind[kinds] = compiled
         self._compiled = compiled
         self._last = joint
@@ -117,10 +135,10 @@ class GradientFunction:
         return self._compiled
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        kinds = tuple([type(a) in _NUMBERS for a in args])
+        kinds = tuple([_kind(a) for a in args])
         generated = self._by_kind.get(kinds)
         if generated is None:
-            self.compile(kinds)
+            self.compile(kinds, args)
             generated = self._by_kind[kinds]
         try:
             value, grads = generated(*args, **kwargs)

@@ -187,7 +187,7 @@ def split_gradient(func: Callable, active: tuple[str, ...], known: dict[str, Any
 
     `numbers` names the parameters that receive Python numbers at this call site.
     """
-    key = _cache_key(func, active, "split") + tuple(sorted((k, id(v)) for k, v in (known or {}).items())) \
+    key = _cache_key(func, active, "split") + tuple(sorted((k, type(v)) for k, v in (known or {}).items())) \
         + (numbers,)
     if key in _SPLIT:
         return _SPLIT[key]
