@@ -25,8 +25,8 @@ STEP = 1e-6
 # function name -> why forward mode fails on it (xfail strict)
 FORWARD_BUGS: dict[str, str] = {
     # shared with reverse mode: the front end (passes/, not transforms/) loses the derivative
-    "iter_list_of_enumerate": "front end: enumerate(x) outside a for header resolves as non-differentiable, "
-                              "so the tangent is silently zero (same as the reverse-mode known bug)",
+    "iter_list_of_enumerate": "front end: enumerate(x) outside a for header is not differentiated "
+                              "(same as the reverse-mode known bug)",
     "alias_augassign_through_second_name": "front end: `z += e` desugars to `z = z + e`, which no longer mutates "
                                            "the array z aliases, so the value itself differs from f(x)",
 }
