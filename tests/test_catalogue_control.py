@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import catalogue_control
+import srcgrad
 from gradcheck import check_grad, has_float
 
 _rng = np.random.default_rng(20240611)
@@ -83,3 +84,9 @@ def test_cases_take_both_sides_of_a_branch() -> None:
     f = catalogue_control.break_data_dependent
     values = {f(*make_args(f, case)) for case in f.cases}
     assert len(values) == len(f.cases)
+
+
+def test_enumerate_outside_a_loop_header_raises() -> None:
+    """list(enumerate(x)) once gave a silently zero gradient; now it must raise."""
+    with pytest.raises(srcgrad.SrcgradError):
+        srcgrad.grad(catalogue_control._iter_list_of_enumerate)(np.array([1.0, 2.0, 3.0]))
