@@ -90,12 +90,12 @@ class _Build:
     """One function's trip through the pipeline."""
 
     def __init__(self, source: Source, wrt: tuple[str, ...], inherited: dict[str, LocalFunction] | None = None,
-                 known: dict[str, Any] | None = None, numbers: frozenset[str] = frozenset()):
+                 known: dict[str, Any] | None = None, numbers: frozenset[str] = frozenset(), callee: bool = False):
         self.source = source
         tree = self.source.tree
         namer = Namer(syntax.all_names(tree) | {tree.name})
         nested = lift_nested(self.source, local_names(tree))
-        check_supported(self.source)
+        check_supported(self.source, callee=callee)
         self.callees: list[Split] = []
         self.ctx = Context(self.source, namer, local_names(tree) | set(nested), self._split_of)
         self.ctx.local_functions = {**(inherited or {}), **nested}
@@ -191,7 +191,8 @@ def split_gradient(func: Callable, active: tuple[str, ...], known: dict[str, Any
         + (numbers,)
     if key in _SPLIT:
         return _SPLIT[key]
-    return _build_split(key, lambda: _Build(parse_function(func), active, known=known, numbers=numbers), active)
+    return _build_split(key, lambda: _Build(parse_function(func), active, known=known, numbers=numbers,
+                                            callee=True), active)
 
 
 def split_local(local: LocalFunction, active: tuple[str, ...], numbers: frozenset[str] = frozenset()) -> Split:
@@ -199,8 +200,8 @@ def split_local(local: LocalFunction, active: tuple[str, ...], numbers: frozense
     key = (local.source.func.__code__, local.name, local.source.tree.lineno, active, numbers, "local")
     if key in _SPLIT:
         return _SPLIT[key]
-    return _build_split(key, lambda: _Build(local.source, active, inherited=local.siblings, numbers=numbers),
-                        active)
+    return _build_split(key, lambda: _Build(local.source, active, inherited=local.siblings, numbers=numbers,
+                                            callee=True), active)
 
 
 def _build_split(key: tuple, make: Callable[[], "_Build"], active: tuple[str, ...]) -> Split:

@@ -39,10 +39,13 @@ _NOT_YET: dict[type, str] = {}
 FORBIDDEN_CALLS = {"eval", "exec", "compile", "globals", "locals", "vars", "setattr", "delattr", "__import__"}
 
 
-def check_supported(source: Source, allow: frozenset[type] = frozenset()) -> None:
-    """Raise UnsupportedSyntaxError for the first construct outside the subset."""
+def check_supported(source: Source, allow: frozenset[type] = frozenset(), callee: bool = False) -> None:
+    """Raise UnsupportedSyntaxError for the first construct outside the subset.
+
+    A function called from differentiated code (`callee`) may take `*args`: each call binds them.
+    """
     fdef = source.tree
-    _check_signature(source, fdef)
+    _check_signature(source, fdef, callee)
     for stmt in fdef.body:
         for node in gast.walk(stmt):
             _check_node(source, node, allow)
@@ -53,9 +56,9 @@ def _reject(source: Source, node: gast.AST, what: str, hint: str) -> None:
     raise UnsupportedSyntaxError(f"srcgrad cannot differentiate {what}", source.origin(node), hint=hint)
 
 
-def _check_signature(source: Source, fdef: gast.FunctionDef) -> None:
+def _check_signature(source: Source, fdef: gast.FunctionDef, callee: bool) -> None:
     args = fdef.args
-    if args.vararg is not None:
+    if args.vararg is not None and not callee:
         _reject(source, fdef, "a function with *args", "Give the function named parameters.")
     if args.kwarg is not None:
         _reject(source, fdef, "a function with **kwargs", "Give the function named parameters.")

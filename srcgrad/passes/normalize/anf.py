@@ -242,7 +242,8 @@ class _ANF:
 
 
 def local_names(fdef: gast.FunctionDef) -> set[str]:
-    params = {a.id for a in fdef.args.args + fdef.args.posonlyargs + fdef.args.kwonlyargs}
+    args = fdef.args
+    params = {a.id for a in args.args + args.posonlyargs + args.kwonlyargs + [args.vararg] if a is not None}
     return params | syntax.names_stored(fdef)
 
 

@@ -230,7 +230,8 @@ class StatementAdjoint:
             raise NotDifferentiableError(f"cannot match this call to {resolved.label}: {exc}",
                                          self.ctx.source.origin(self.stmt)) from None
         free = getattr(callee, "free", ())  # outer locals a nested function reads
-        arguments = dict(bound.arguments) | {f: syntax.name(f) for f in free}
+        arguments = {p: gast.Tuple(elts=list(v), ctx=gast.Load()) if isinstance(v, tuple) else v
+                     for p, v in bound.arguments.items()} | {f: syntax.name(f) for f in free}
         active = tuple(p for p, node in arguments.items() if self.node_varies(node))
         if not active:
             return

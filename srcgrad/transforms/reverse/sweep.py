@@ -74,7 +74,8 @@ class Reverse:
         self.adjoints = Adjoints(ctx.namer)
         self.tape = ctx.namer.fresh("_tape")
         self.split_calls: dict[int, gast.Name] = {}
-        self.params = [a.id for a in fdef.args.posonlyargs + fdef.args.args + fdef.args.kwonlyargs]
+        args = fdef.args
+        self.params = [a.id for a in args.posonlyargs + args.args + [args.vararg] + args.kwonlyargs if a is not None]
         self.push_sites = self._push_candidates()
         self.counters: dict[int, str] = {}  # id(While) -> its trip counter
         self.loop_depth: dict[int, int] = {}  # id(While) -> how many loops enclose it
