@@ -43,7 +43,7 @@ def fit(loss: Callable[..., Any], params: Any, data: Any, *, batch_size: int = 3
         metrics: Sequence[Callable] | dict[str, Callable] = (), callbacks: Sequence[Any] = (),
         checkpoint: str | os.PathLike | None = None, checkpoint_every: int | None = None,
         resume: bool = False, progress: bool = True, log_every: int | None = None,
-        value_and_grad: Callable | None = None) -> tuple[Any, History]:
+        value_and_grad: Callable | None = None, cluster: Any = None) -> tuple[Any, History]:
     """Train `params` to minimize `loss` by minibatch gradient descent.
 
     Args:
@@ -71,6 +71,9 @@ def fit(loss: Callable[..., Any], params: Any, data: Any, *, batch_size: int = 3
         log_every: print a `Train Epoch: ...` line every N batches and a summary per epoch.
         value_and_grad: the gradient function `vg(params, *batch) -> (loss, grads)`; by default
             `srcgrad.value_and_grad(loss, wrt=0)`, compiled once here.
+        cluster: train data-parallel on Dask: "local" (a LocalCluster of processes), a scheduler
+            address ("tcp://host:8786") or a `distributed.Client`; see `srcgrad.distributed`.
+            The result equals single-process training to float rounding; History gets "bytes".
 
     Returns:
         (trained params with the structure of `params`, History).
@@ -80,6 +83,7 @@ def fit(loss: Callable[..., Any], params: Any, data: Any, *, batch_size: int = 3
             from that step is kept, and the error carries `params` and `history` up to it.
     """
     optimizer = Adam(1e-3) if optimizer is None else optimizer
+    user_value_and_grad = value_and_grad
     if value_and_grad is None:
         import srcgrad  # here, not at import time: srcgrad/__init__ imports this module
 
@@ -107,6 +111,12 @@ def fit(loss: Callable[..., Any], params: Any, data: Any, *, batch_size: int = 3
                 "rng": {"kind": "numpy.random.default_rng([seed, epoch]).permutation", "seed": seed}}
         save_checkpoint(checkpoint, leaves, optimizer.state_to_arrays(state), meta)
 
+    engine = None
+    if cluster is not None:  # data-parallel: workers compute each batch's gradient and metrics
+        from srcgrad.distributed import DataParallel
+
+        engine = DataParallel(cluster, loss, data, value_and_grad=user_value_and_grad, metrics=metric_fns,
+                              micro_batch_size=micro_batch_size)
     report = Progress(progress, log_every, epochs)
     t0 = time.perf_counter() - (history.step["time"][-1] if history.step["time"] else 0.0)
     stopped = False
@@ -119,18 +129,23 @@ def fit(loss: Callable[..., Any], params: Any, data: Any, *, batch_size: int = 3
                 if batch.number < pos.batch:
                     continue  # done before the checkpoint we resumed from
                 tree = unflatten(treedef, leaves)
-                value, grads = batch_value_and_grad(value_and_grad, tree, leaves, batch, micro_batch_size)
+                if engine is None:
+                    value, grads = batch_value_and_grad(value_and_grad, tree, leaves, batch, micro_batch_size)
+                else:
+                    value, grads = engine.step(leaves, treedef, batch)
                 step = pos.step + 1
                 check_finite(value, grads, names, step=step, epoch=epoch, batch=batch)
                 lr = optimizer.lr_at(int(state["step"]))
                 new_leaves, new_state = optimizer.update(leaves, grads, state)
                 check_finite(value, new_leaves, names, step=step, epoch=epoch, batch=batch, what="updated value")
-                logs = {name: float(fn(tree, *batch.take())) for name, fn in metric_fns.items()}
+                logs = ({name: float(fn(tree, *batch.take())) for name, fn in metric_fns.items()} if engine is None
+                        else engine.last_logs)
                 # Commit the step.
                 leaves, state = new_leaves, new_state
                 pos.step, pos.batch = step, batch.number + 1
                 pos.add(loss=value * batch.size, size=batch.size, **{k: v * batch.size for k, v in logs.items()})
-                history.record_step(loss=value, lr=lr, time=time.perf_counter() - t0, size=batch.size)
+                history.record_step(loss=value, lr=lr, time=time.perf_counter() - t0, size=batch.size,
+                                    **({} if engine is None else {"bytes": engine.last_bytes}))
                 report.step(batch.number, int(pos.sums["size"]), batch.size, value)
                 if checkpoint is not None and checkpoint_every and step % checkpoint_every == 0:
                     save()
@@ -155,6 +170,8 @@ def fit(loss: Callable[..., Any], params: Any, data: Any, *, batch_size: int = 3
         raise
     finally:
         report.close()
+        if engine is not None:
+            engine.close()
     final = unflatten(treedef, leaves)
     _call(callbacks, "on_train_end", TrainState(pos.epoch, pos.step, pos.batch, float("nan"), final, history))
     return final, history

@@ -56,7 +56,7 @@ def reads_varied(expr: gast.expr, varied: set[str], differentiable: Callable[[ga
     if isinstance(expr, gast.Attribute):
         if expr.attr in NONDIFF_ATTRIBUTES:
             return False
-        return reads_varied(expr.value, varied, differentiable)
+        return reads_varied(expr.value, varied, differentiable, implicit)
     if isinstance(expr, gast.Call):
         if not differentiable(expr):
             return False
