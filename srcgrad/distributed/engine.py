@@ -114,7 +114,7 @@ class DataParallel:
         try:
             self._wait_for_workers()
             roots = [loss, value_and_grad, *self.metrics.values()]
-            self._blob = make_blob(loss, value_and_grad, self.metrics, collect_sources(r for r in roots if r))
+            self._blob = make_blob(loss, value_and_grad, self.metrics, *collect_sources(r for r in roots if r))
             self._program = self._scatter(self._blob, broadcast=True)
             self.dataset = as_dataset(data)
             self.shards = self._place_shards() if self.dataset is not None else []
@@ -246,9 +246,12 @@ class DataParallel:
 
     def close(self) -> None:
         """Release the scattered data and, for a cluster started here, shut it down."""
+        futures = [s.future for s in getattr(self, "shards", [])] + [getattr(self, "_program", None)]
+        self.shards, self._program = [], None
         try:
-            if getattr(self, "client", None) is not None and self.client.status == "running":
+            if self.client.status == "running":
                 try:
+                    self.client.cancel([f for f in futures if f is not None])
                     self.client.run(forget_program, self.key)
                 except Exception:
                     pass

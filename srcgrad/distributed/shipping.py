@@ -5,7 +5,9 @@ script run as `__main__`, a notebook cell (a file name like `<ipython-input-3>` 
 driver's `linecache` knows), or a module that is not installed on the workers. cloudpickle
 pickles such functions by value; here we also collect the source text of every file holding
 a function reachable from the loss that is pickled by value, so the worker can register it in
-its `linecache` before compiling (`register_sources`).
+its `linecache` before compiling (`register_sources`). cloudpickle (3.1 and later) also
+replaces the file name of each code object it pickles by "<dynamic-code>", so we ship the
+functions with their file names and put the names back (`restore_filenames`).
 """
 import inspect
 import linecache
@@ -15,6 +17,7 @@ from collections.abc import Iterable
 from typing import Any
 
 Sources = dict[str, list[str]]
+Located = list[tuple[types.FunctionType, str]]  # by-value functions and their source file names
 
 
 def by_value(obj: Any) -> bool:
@@ -30,9 +33,11 @@ def by_value(obj: Any) -> bool:
         return False
 
 
-def collect_sources(roots: Iterable[Any], limit: int = 2000) -> Sources:
-    """Source lines of each file holding a function reachable from `roots` that is pickled by value."""
+def collect_sources(roots: Iterable[Any], limit: int = 2000) -> tuple[Sources, Located]:
+    """Source lines of each file holding a function reachable from `roots` that is pickled by value,
+    and those functions with their file names."""
     sources: Sources = {}
+    located: Located = []
     seen: set[int] = set()
     stack = list(roots)
     while stack and len(seen) < limit:
@@ -60,6 +65,7 @@ def collect_sources(roots: Iterable[Any], limit: int = 2000) -> Sources:
         if not by_value(obj):
             continue
         code = obj.__code__
+        located.append((obj, code.co_filename))
         if code.co_filename not in sources:
             lines = linecache.getlines(code.co_filename, obj.__globals__)
             if lines:
@@ -73,7 +79,7 @@ def collect_sources(roots: Iterable[Any], limit: int = 2000) -> Sources:
             except ValueError:  # an empty cell
                 pass
         stack.extend(v for v in (obj.__defaults__ or ()) if callable(v))
-    return sources
+    return sources, located
 
 
 def _names(code: types.CodeType) -> set[str]:
@@ -89,3 +95,15 @@ def register_sources(sources: Sources) -> None:
     for filename, lines in sources.items():
         # mtime None: linecache.checkcache leaves the entry alone (as for source from a loader).
         linecache.cache[filename] = (sum(map(len, lines)), None, list(lines), filename)
+
+
+def restore_filenames(located: Located) -> None:
+    """Give each unpickled function's code (and the code nested in it) its original file name."""
+    for fn, filename in located:
+        if fn.__code__.co_filename != filename:
+            fn.__code__ = _renamed(fn.__code__, filename)
+
+
+def _renamed(code: types.CodeType, filename: str) -> types.CodeType:
+    consts = tuple(_renamed(c, filename) if isinstance(c, types.CodeType) else c for c in code.co_consts)
+    return code.replace(co_filename=filename, co_consts=consts)

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from srcgrad.distributed.shipping import register_sources
+from srcgrad.distributed.shipping import Located, Sources, register_sources, restore_filenames
 from srcgrad.optim.tree import unflatten
 from srcgrad.train.batching import Batch
 from srcgrad.train.step import batch_value_and_grad
@@ -29,7 +29,8 @@ _PROGRAMS: dict[str, Program] = {}
 _LOCK = threading.Lock()
 
 
-def make_blob(loss: Callable, value_and_grad: Callable | None, metrics: dict[str, Callable], sources: dict) -> bytes:
+def make_blob(loss: Callable, value_and_grad: Callable | None, metrics: dict[str, Callable], sources: Sources,
+              located: Located) -> bytes:
     """Serialize the program on the driver: ("compile", loss, wrt) or ("call", vg), metrics, sources."""
     import cloudpickle
 
@@ -41,7 +42,8 @@ def make_blob(loss: Callable, value_and_grad: Callable | None, metrics: dict[str
         spec = ("compile", value_and_grad.func, value_and_grad.wrt)
     else:
         spec = ("call", value_and_grad, None)
-    return pickle.dumps((sources, cloudpickle.dumps((spec, metrics))))
+    # `located` in the same pickle as the functions: unpickling gives the very same objects.
+    return pickle.dumps((sources, cloudpickle.dumps((spec, metrics, located))))
 
 
 def load_program(key: str, blob: bytes) -> Program:
@@ -51,7 +53,8 @@ def load_program(key: str, blob: bytes) -> Program:
         if program is None:
             sources, payload = pickle.loads(blob)
             register_sources(sources)  # before compiling: srcgrad reads the functions' source
-            (kind, fn, wrt), metrics = pickle.loads(payload)
+            (kind, fn, wrt), metrics, located = pickle.loads(payload)
+            restore_filenames(located)
             if kind == "compile":
                 import srcgrad
 
