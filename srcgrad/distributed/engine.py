@@ -185,9 +185,12 @@ class DataParallel:
         """The batch's mean loss and gradient leaves, retried on the remaining workers if one dies."""
         distributed = _import_distributed()
         for attempt in range(MAX_RETRIES + 1):
-            futures, sizes, sent = self._submit(leaves, treedef, batch, attempt)
+            futures: list[Any] = []
             try:
+                futures, sizes, sent = self._submit(leaves, treedef, batch, attempt)
                 results = [f.result() for f in futures]
+                for f in futures:
+                    f.release()  # now, so a worker lost later is not asked to recompute them
             except (distributed.client.FutureCancelledError, distributed.CancelledError,
                     distributed.comm.CommClosedError, distributed.scheduler.KilledWorker) as exc:
                 for f in futures:
