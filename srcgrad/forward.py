@@ -10,11 +10,16 @@ import inspect
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+import gast
+
+from srcgrad import syntax
 from srcgrad.compiler import _Build, _cache_key, _with_callees
 from srcgrad.errors import Origin, SrcgradError, UnsupportedSyntaxError
 from srcgrad.frontend.nested import LocalFunction
 from srcgrad.frontend.parse import parse_function
+from srcgrad.passes.analyses.activity import is_pop, reads_varied
 from srcgrad.rules.tangents import helpers
+from srcgrad.rules.tangents import runtime as runtime_tangents
 from srcgrad.transforms.forward.sweep import Forward
 
 _NUMBERS = (float, int)
@@ -64,7 +69,8 @@ def _compile(key: tuple, make: Callable[[], _Build], active: tuple[str, ...], to
             callees.append(sub)
             return sub.late()
 
-        forward = Forward(build.ctx, build.tree, build.varied, build.resolved, build.numbers, jvp_of)
+        varied, differentiable = _activity(build, active)
+        forward = Forward(build.ctx, build.tree, varied, build.resolved, build.numbers, jvp_of, differentiable)
         base = build.source.name.strip("_") or "f"
         name = build.ctx.namer.fresh(f"jvp_{base}" if top else f"{base}_jvp")
         fdef = forward.function(name, active)
@@ -75,6 +81,93 @@ def _compile(key: tuple, make: Callable[[], _Build], active: tuple[str, ...], to
     jvp.function, jvp.callees = compiled[name], callees
     jvp.source = _with_callees(shown, callees)  # type: ignore[arg-type]  (same shape: .source, .callees)
     return jvp
+
+
+def _activity(build: _Build, active: tuple[str, ...]) -> tuple[set[str], Callable[[gast.Call], bool]]:
+    """Varied variables for forward mode, which also reads generated gradient code:
+
+    - runtime helpers with zero tangents (masks, shapes, seeds) do not propagate variation;
+    - `v = tape.pop()` restores an earlier value of v, so it varies as v's other assignments do
+      (a name assigned only by pops varies with the list);
+    - `index_add_inplace(acc, x, i, g)` as a statement is an assignment to acc;
+    - a list that starts empty and is handed to a user function (a tape) varies: the callee may
+      push varied values onto it, and its tangent list must stay parallel across the calls.
+    """
+    resolved = build.resolved
+    body = build.tree.body
+    assigned: dict[str, int] = {}
+    pops: list[tuple[str, gast.Call]] = []
+    empty_lists: set[str] = set()
+    passed: set[str] = set()
+    extra: list[gast.stmt] = []
+    for node in gast.walk(build.tree):
+        if isinstance(node, gast.Assign):
+            for name in set().union(*(syntax.names_stored(t) for t in node.targets)):
+                assigned[name] = assigned.get(name, 0) + 1
+            if is_pop(node.value) and isinstance(node.targets[0], gast.Name):
+                pops.append((node.targets[0].id, node.value))
+            if isinstance(node.value, gast.List) and not node.value.elts and isinstance(node.targets[0], gast.Name):
+                empty_lists.add(node.targets[0].id)
+        elif isinstance(node, gast.Expr) and isinstance(node.value, gast.Call) and node.value.args \
+                and isinstance(node.value.args[0], gast.Name):
+            obj = getattr(resolved.get(id(node.value)), "obj", None)
+            if _hashable(obj) and obj in runtime_tangents.IN_PLACE:
+                extra.append(syntax.assign(node.value.args[0].id, node.value))
+        if isinstance(node, gast.Call) and getattr(resolved.get(id(node)), "kind", None) == "user":
+            passed |= {a.id for a in list(node.args) + [k.value for k in node.keywords] if isinstance(a, gast.Name)}
+    pop_counts: dict[str, int] = {}
+    for name, _ in pops:
+        pop_counts[name] = pop_counts.get(name, 0) + 1
+    restores = {id(call) for name, call in pops if assigned.get(name, 0) > pop_counts[name]}
+
+    def differentiable(call: gast.Call) -> bool:
+        if id(call) in restores:
+            return False
+        found = resolved.get(id(call))
+        if found is None:
+            return True
+        return found.kind != "nondiff" and not (_hashable(found.obj) and found.obj in runtime_tangents.ZERO_TANGENT)
+
+    implicit = {name: fn.free for name, fn in build.ctx.local_functions.items()}
+    seeds = set(active) | (empty_lists & passed)
+    bindings = [(t, v) for t, v in _bindings(list(body) + extra)]
+    varied = set(seeds)
+    changed = True
+    while changed:  # activity.varied_names, except that a runtime helper varies only with its adjoint arguments
+        changed = False
+        for targets, value in bindings:
+            if _reads_varied(value, varied, differentiable, implicit, resolved):
+                for target in targets:
+                    new = syntax.names_stored(target) - varied
+                    if new:
+                        varied |= new
+                        changed = True
+    return varied, differentiable
+
+
+def _bindings(body: list[gast.stmt]):
+    from srcgrad.passes.analyses.activity import _assignments
+
+    return _assignments(body)
+
+
+def _reads_varied(value: gast.expr, varied: set[str], differentiable, implicit, resolved) -> bool:
+    if isinstance(value, gast.Call):
+        obj = getattr(resolved.get(id(value)), "obj", None)
+        groups = runtime_tangents.LINEAR.get(obj) if _hashable(obj) else None
+        if groups and differentiable(value):
+            positions = {i for group in groups for i in group}
+            return any(reads_varied(value.args[i], varied, differentiable, implicit)
+                       for i in positions if i < len(value.args))
+    return reads_varied(value, varied, differentiable, implicit)
+
+
+def _hashable(obj: Any) -> bool:
+    try:
+        hash(obj)
+    except TypeError:
+        return False
+    return True
 
 
 def jvp_function(func: Callable, active: tuple[str, ...], known: dict[str, Any] | None = None,
@@ -98,8 +191,12 @@ class JvpFunction:
     """
 
     def __init__(self, func: Callable, wrt: Any = 0):
-        from srcgrad.api import _wrt_names
+        from srcgrad.api import GradientFunction, _wrt_names
 
+        self._gradient: GradientFunction | None = func if isinstance(func, GradientFunction) else None
+        self._over: dict[tuple, JvpFunction] = {}  # for a gradient: argument kinds -> jvp of its generated code
+        if self._gradient is not None:  # forward over reverse: differentiate the generated gradient code
+            func = self._gradient.func
         self.func = func
         self.wrt = wrt
         self._by_kind: dict[tuple[bool, ...], tuple[Callable, inspect.Signature]] = {}
@@ -137,9 +234,37 @@ class JvpFunction:
     @property
     def source(self) -> str:
         """The generated code (for the arguments of the last call, if any)."""
+        if self._gradient is not None:
+            if not self._over:
+                self._over_gradient(())
+            return next(reversed(self._over.values())).source
         return (self._last or self.compile()).source
 
+    def _over_gradient(self, args: tuple) -> "JvpFunction":
+        """The forward-mode function of the gradient's generated code for arguments like `args`."""
+        from srcgrad.api import _kind
+
+        kinds = tuple([_kind(a) for a in args])
+        inner = self._over.get(kinds)
+        if inner is None:
+            gradient = self._gradient
+            generated = gradient._by_kind.get(kinds)
+            if generated is None:
+                gradient.compile(kinds, args)
+                generated = gradient._by_kind[kinds]
+            if isinstance(generated, functools.partial):
+                raise SrcgradError("forward over reverse does not support bound methods yet",
+                                   hint="Differentiate a plain function that takes the object as an argument.")
+            inner = self._over[kinds] = JvpFunction(generated, self.wrt)
+        return inner
+
     def __call__(self, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
+        if self._gradient is not None:  # (value, tangent) of the gradient function (or of value_and_grad)
+            inner = self._over_gradient(tuple(args[:-1]))
+            (value, grads), (t_value, t_grads) = inner(*args, **kwargs)
+            gradient = self._gradient
+            out, t_out = (grads, t_grads) if gradient._many else (grads[0], t_grads[0])
+            return ((value, out), (t_value, t_out)) if gradient.with_value else (out, t_out)
         if not args:
             raise TypeError(f"{self.__name__} takes the function's arguments, then the tangent")
         *args, tangent = args

@@ -7,6 +7,7 @@ the same shape for an array, the same dict/list/tuple for a container).
 import numpy as np
 
 from srcgrad.runtime.arrays import norm_adjoint, prod_adjoint, select_adjoint
+from srcgrad.runtime.structure import Grads
 
 
 def _float_dtype(x) -> np.dtype:
@@ -24,6 +25,8 @@ def zeros_tangent(x):
         return np.zeros(x.shape, _float_dtype(x))
     if isinstance(x, np.generic):
         return _float_dtype(x).type(0)
+    if isinstance(x, Grads):  # the sparse adjoint of a container (forward over reverse)
+        return Grads({k: zeros_tangent(v) for k, v in x.items()})
     if isinstance(x, dict):
         return {k: zeros_tangent(v) for k, v in x.items()}
     if isinstance(x, list):
@@ -48,10 +51,20 @@ def own_tangent(t, x):
     if isinstance(x, np.ndarray):
         return np.array(np.broadcast_to(t, x.shape), dtype=np.result_type(t, _float_dtype(x)))
     if isinstance(x, dict):
-        return dict(t)
+        return Grads(t) if isinstance(x, Grads) else dict(t)
     if isinstance(x, list):
         return list(t)
     return t
+
+
+def lazy_zero(x):
+    """A zero tangent of `x` that holds no data: a zero-stride array for an array (values saved on a tape)."""
+    if type(x) is np.ndarray and x.ndim:
+        base = np.zeros(1, _float_dtype(x))
+        return np.ndarray(x.shape, base.dtype, base, 0, (0,) * x.ndim)
+    if isinstance(x, tuple) and not hasattr(x, "_fields"):
+        return tuple(lazy_zero(v) for v in x)
+    return zeros_tangent(x)
 
 
 def cast_tangent(t, y):

@@ -11,13 +11,18 @@ The function comes out as `f_jvp(*params, *tangents of the active params) -> (va
 """
 import copy
 
+from typing import Any
+
 import gast
 
 from srcgrad import syntax
 from srcgrad.frontend.nested import NestedDef
-from srcgrad.passes.analyses.activity import is_append
+
+from srcgrad.passes.analyses.activity import is_append, is_pop, reads_varied
 from srcgrad.passes.manager import Context
 from srcgrad.rules.tangents import helpers
+from srcgrad.rules.tangents import runtime as runtime_tangents
+from srcgrad.runtime import restore_item
 from srcgrad.transforms.forward.tangents import OWNED, SHARED, StatementTangent
 
 
@@ -36,13 +41,15 @@ class Forward:
     """Builds the forward-mode function for one normalized FunctionDef."""
 
     def __init__(self, ctx: Context, fdef: gast.FunctionDef, varied: set[str], resolved: dict,
-                 numbers: set[str], jvp_of):
+                 numbers: set[str], jvp_of, differentiable=None):
         self.ctx = ctx
         self.fdef = fdef
         self.varied = varied
         self.resolved = resolved
         self.numbers = numbers  # variables that always hold Python numbers
         self.jvp_of = jvp_of  # (callee, active, origin, known) -> its forward-mode function
+        if differentiable is not None:  # which calls propagate variation (as the activity analysis decided)
+            self.differentiable = differentiable
         self.implicit = {name: fn.free for name, fn in ctx.local_functions.items()}
         self.names: dict[str, str] = {}  # variable -> its tangent's name
         self.state: dict[str, str] = {}  # variable -> OWNED | SHARED, for tangents assigned so far
@@ -87,7 +94,10 @@ class Forward:
         for stmt in stmts:
             if isinstance(stmt, gast.Return):
                 continue
-            if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
+            if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and is_pop(stmt.value):
+                self.comment_for(stmt, out)
+                out.extend(self.pop(stmt))
+            elif isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
                 self.comment_for(stmt, out)
                 out.extend(StatementTangent(self, stmt).build())
             elif isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Subscript) \
@@ -97,6 +107,11 @@ class Forward:
             elif isinstance(stmt, gast.Expr) and is_append(stmt):
                 self.comment_for(stmt, out)
                 out.extend(self.append(stmt))
+            elif isinstance(stmt, gast.Expr) and is_pop(stmt.value):
+                out.extend(self.pop(stmt))
+            elif isinstance(stmt, gast.Expr) and self.mutation(stmt.value) is not None:
+                self.comment_for(stmt, out)
+                out.extend(self.mutate(stmt))
             elif isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant) \
                     and isinstance(stmt.value.value, NestedDef):
                 out.append(syntax.clone(stmt.value.value.fdef))
@@ -142,12 +157,113 @@ class Forward:
         if var not in self.varied:
             return [stmt]
         value = stmt.value.args[0]
+        out: list[gast.stmt] = []
+        if not isinstance(value, (gast.Name, gast.Constant)) and reads_varied(value, self.varied, self.differentiable,
+                                                                             self.implicit):
+            # `xs.append(copy_item(buf, i))`: the value through a temporary with its own tangent
+            temp = self.ctx.namer.numbered("_a")
+            self.varied.add(temp)
+            out.extend(StatementTangent(self, gast.copy_location(syntax.assign(temp, value), stmt)).build())
+            stmt = gast.copy_location(syntax.expr_stmt(syntax.call(syntax.clone(stmt.value.func), syntax.name(temp))),
+                                      stmt)
+            value = syntax.name(temp)
         if isinstance(value, gast.Name) and value.id in self.varied:
             tangent = self.tangent_ref(value.id)
+        elif isinstance(value, (gast.Tuple, gast.List)):
+            # a record of saved values (`_tape.append((a, b))`): a record of their tangents
+            tangent = type(value)(elts=[self.tangent_ref(e.id) if isinstance(e, gast.Name) and e.id in self.varied
+                                        else self.lazy_zero(e) for e in value.elts], ctx=gast.Load())
+        elif not isinstance(value, (gast.Name, gast.Constant)):
+            tangent = self.lazy_zero(gast.Subscript(value=syntax.name(var), slice=syntax.const(-1), ctx=gast.Load()))
+        elif isinstance(value, gast.Name):
+            tangent = self.lazy_zero(value)
         else:
             tangent = self.zero_of(gast.Subscript(value=syntax.name(var), slice=syntax.const(-1), ctx=gast.Load())
                                    if not isinstance(value, (gast.Name, gast.Constant)) else value)
-        return [stmt, syntax.expr_stmt(syntax.call(syntax.attr(self.tangent_ref(var), "append"), tangent))]
+        return out + [stmt, syntax.expr_stmt(syntax.call(syntax.attr(self.tangent_ref(var), "append"), tangent))]
+
+    def lazy_zero(self, node: gast.expr) -> gast.expr:
+        """A zero tangent that holds no data (a zero-stride array): for values saved on a tape."""
+        if isinstance(node, gast.Constant) or (isinstance(node, gast.Name) and node.id in self.numbers):
+            return self.zero_of(node)
+        return syntax.call(self.helper("lazy_zero"), syntax.clone(node))
+
+    def pop(self, stmt: gast.Assign | gast.Expr) -> list[gast.stmt]:
+        """`v = xs.pop()`: `t_v = t_xs.pop()`, keeping the tangent list parallel to the list.
+
+        A pop that restores a value which does not vary still pops the tangent list; a varied
+        value restored from a list that does not vary (it only ever held shapes) gets a zero.
+        """
+        call = stmt.value
+        var = call.func.value.id
+        target = stmt.targets[0].id if isinstance(stmt, gast.Assign) else None
+        undo = syntax.call(syntax.attr(self.tangent_ref(var), "pop"))
+        if target is not None and target in self.varied:
+            self.state[target] = SHARED
+            tangent = undo if var in self.varied else self.lazy_zero(syntax.name(target))
+            return [stmt, syntax.assign(self.tangent_name(target), tangent)]
+        return [stmt, syntax.expr_stmt(undo)] if var in self.varied else [stmt]
+
+    def mutation(self, call: gast.expr) -> Any:
+        """The runtime helper an expression statement calls to write into its first argument, if any."""
+        if not (isinstance(call, gast.Call) and call.args and isinstance(call.args[0], gast.Name)):
+            return None
+        resolved = self.resolved.get(id(call))
+        obj = getattr(resolved, "obj", None)
+        try:
+            return obj if obj in runtime_tangents.IN_PLACE or obj is restore_item else None
+        except TypeError:
+            return None
+
+    def mutate(self, stmt: gast.Expr) -> list[gast.stmt]:
+        """`index_add_inplace(acc, x, i, g)` and `restore_item(x, i, old)`: the same write into the tangent."""
+        call = stmt.value
+        obj = self.mutation(call)
+        var = call.args[0].id
+        out: list[gast.stmt] = []
+        args = list(call.args)
+        if obj is restore_item:
+            old = args[2]
+            if isinstance(old, gast.Call) and is_pop(old):  # `restore_item(x, i, _tape.pop())`
+                temp = self.ctx.namer.numbered("_a")
+                if var in self.varied:
+                    self.varied.add(temp)
+                out.extend(self.pop(gast.copy_location(syntax.assign(temp, old), stmt)))
+                args[2] = syntax.name(temp)
+                stmt = gast.copy_location(syntax.expr_stmt(syntax.call(syntax.clone(call.func), *args)), stmt)
+            if var not in self.varied:
+                return out + [stmt]
+            out.extend(self.own(var))
+            old = args[2]
+            t_old = self.tangent_ref(old.id) if isinstance(old, gast.Name) and old.id in self.varied \
+                else self.zero_of(old)
+            out.append(syntax.expr_stmt(syntax.call(syntax.clone(call.func), self.tangent_ref(var),
+                                                    syntax.clone(args[1]), t_old)))
+            return out + [stmt]
+        if var not in self.varied:
+            return [stmt]
+        # index_add_inplace(acc, x, index, g) / clear_adjoint_inplace(g, index): the primal's write, on t_acc
+        tangent = StatementTangent(self, gast.copy_location(syntax.assign(var, call), stmt))
+        return [self.own_inplace(s, var) for s in tangent.build()]
+
+    def own(self, var: str) -> list[gast.stmt]:
+        if self.state.get(var, SHARED) == OWNED:
+            return []
+        self.state[var] = OWNED
+        return [syntax.assign(self.tangent_name(var), syntax.call(self.helper("own_tangent"), self.tangent_ref(var),
+                                                                   syntax.name(var)))]
+
+    def own_inplace(self, stmt: gast.stmt, var: str) -> gast.stmt:
+        """`acc = f(acc, ...)`, built to reuse the assignment's tangent, back to the statement `f(acc, ...)`."""
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id == var:
+            return gast.copy_location(syntax.expr_stmt(stmt.value), stmt)
+        return stmt
+
+    def inplace_call(self, obj: Any) -> gast.Name:
+        """A reference to the in-place helper `obj` (which writes into an OWNED tangent)."""
+        node = self.ctx.ref(obj, obj.__name__)
+        node.obj = obj
+        return node
 
     def branch(self, stmt: gast.If) -> gast.If:
         entry = dict(self.state)

@@ -22,6 +22,7 @@ from srcgrad.passes.analyses.activity import NONDIFF_ATTRIBUTES, reads_varied
 from srcgrad.passes.normalize.anf import is_atom
 from srcgrad.rules import registry
 from srcgrad.rules.tangents import helpers, lookup_tangent, lookup_tangent_method
+from srcgrad.rules.tangents import runtime as runtime_tangents
 from srcgrad.runtime import field_index
 from srcgrad.transforms.forward.templates import finish, instantiate, is_zero, zero
 from srcgrad.transforms.reverse.templates import bind_arguments, value_node
@@ -39,6 +40,7 @@ _LINEAR: dict[Any, tuple[tuple[int, ...], ...]] = {
                             np.swapaxes, np.moveaxis, np.broadcast_to, np.cumsum, np.trace, np.tile, np.repeat,
                             np.take, np.diag, np.flip)},
     **{f: ((0,), (1,)) for f in (np.dot, np.matmul, np.outer, np.vdot)},
+    **runtime_tangents.LINEAR,
     np.where: ((1, 2),),
     np.linalg.solve: ((1,),),
     sum: ((0, 1),),
@@ -60,6 +62,19 @@ def _zero_call(call: gast.Call) -> bool:
     except TypeError:  # unhashable
         return False
     return any(all(i < len(call.args) and is_zero(call.args[i]) for i in group) for group in groups)
+
+
+def _hashable(obj: Any) -> bool:
+    try:
+        hash(obj)
+    except TypeError:
+        return False
+    return True
+
+
+def _zero_tangent(obj: Any) -> bool:
+    """A runtime helper whose result carries no derivative (a mask, a shape, a seed)."""
+    return _hashable(obj) and obj in runtime_tangents.ZERO_TANGENT
 
 
 def _is_scalar_constant(node: gast.expr) -> bool:
@@ -211,6 +226,13 @@ class StatementTangent:
         keywords = {kw.arg: kw.value for kw in call.keywords}
         if resolved.method:
             args.insert(0, call.func.value)
+        obj = resolved.obj
+        if _zero_tangent(obj):
+            return self.after(self.fwd.zero_of(syntax.name(self.var)), OWNED)
+        if resolved.kind == "unknown" and not resolved.method and _hashable(obj) and lookup_tangent(obj) is not None:
+            return self.runtime_call(obj, args, keywords)
+        if resolved.kind == "rule" and _hashable(obj) and obj in runtime_tangents.IN_PLACE:
+            return self.runtime_call(obj, args, keywords)
         if resolved.kind == "rule":
             rule = lookup_tangent(resolved.rule.key)
             if rule is None:
@@ -226,6 +248,26 @@ class StatementTangent:
             hint=f"Register a rule with @srcgrad.adjoint({resolved.label}) and a tangent rule, mark it with "
             f"srcgrad.nondifferentiable({resolved.label}) if its output carries no derivative, "
             "or call srcgrad.stop_gradient on its arguments.")
+
+    def runtime_call(self, obj: Any, args: list[gast.expr], keywords: dict[str, gast.expr]) -> list[gast.stmt]:
+        """A runtime helper of generated gradient code; one that writes into its first argument
+        (`index_add_inplace(acc, ...)`) writes into acc's tangent too when that tangent is OWNED."""
+        owner = args[0].id if args and isinstance(args[0], gast.Name) else None
+        inplace = obj in runtime_tangents.IN_PLACE and owner == self.var and owner in self.fwd.varied \
+            and self.fwd.state.get(owner) == OWNED
+        stmts = self.apply_rule(lookup_tangent(obj), obj, args, keywords)
+        if inplace:
+            name = self.fwd.tangent_name(self.var)
+            for i, stmt in enumerate(stmts):
+                if isinstance(stmt, gast.Assign) and syntax.is_name(stmt.targets[0], name) \
+                        and isinstance(stmt.value, gast.Call) \
+                        and _object_of(stmt.value.func) is runtime_tangents.IN_PLACE[obj] \
+                        and syntax.is_name(stmt.value.args[0], name):
+                    stmt.value.func = self.fwd.inplace_call(obj)
+                    self.fwd.state[self.var] = OWNED
+        elif obj in runtime_tangents.IN_PLACE:  # the copying version returns a fresh tangent
+            self.fwd.state[self.var] = OWNED
+        return stmts
 
     def apply_rule(self, rule: registry.Rule | None, key: Any, args: list[gast.expr],
                    keywords: dict[str, gast.expr]) -> list[gast.stmt]:
