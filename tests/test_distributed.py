@@ -111,6 +111,16 @@ def test_batch_source_and_scheduler_address(two_workers):
     assert len(history.step["bytes"]) == 8
 
 
+def test_an_error_in_the_loss_on_a_worker_is_raised_as_is(two_workers):
+    namespace = dict(CELL_NS)
+    src = "def bad(params, x, y):\n    return np.sum(params['W1'][x.astype(int)] / 0.0) + undefined_name\n"
+    filename = "<notebook-cell-srcgrad-test-bad>"
+    linecache.cache[filename] = (len(src), None, src.splitlines(True), filename)
+    exec(compile(src, filename, "exec"), namespace)
+    with pytest.raises(NameError, match="undefined_name"):
+        srcgrad.fit(namespace["bad"], _params(), _data(), cluster=two_workers, **{**KW, "metrics": {}})
+
+
 def test_a_killed_worker_is_survived(two_workers, caplog):
     single, h1 = srcgrad.fit(LOSS, _params(), _data(), optimizer=optim.Adam(1e-2), **KW)
     pids = two_workers.run(os.getpid)

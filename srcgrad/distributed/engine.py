@@ -191,16 +191,27 @@ class DataParallel:
                 results = [f.result() for f in futures]
                 for f in futures:
                     f.release()  # now, so a worker lost later is not asked to recompute them
-            except (distributed.client.FutureCancelledError, distributed.CancelledError,
-                    distributed.comm.CommClosedError, distributed.scheduler.KilledWorker) as exc:
+            except Exception as exc:
+                if any(f.status == "error" for f in futures) and not isinstance(exc, distributed.KilledWorker):
+                    raise  # the user's code failed on a worker: its own exception, as without a cluster
                 for f in futures:
                     f.cancel()
+                where = f"step {self._steps + 1}"
                 if attempt == MAX_RETRIES:
-                    raise ClusterError(f"step {self._steps + 1} failed {attempt + 1} times on the Dask cluster: "
+                    raise ClusterError(f"{where} failed {attempt + 1} times on the Dask cluster: "
                                        f"{type(exc).__name__}: {exc}") from exc
-                log.warning("srcgrad: a worker was lost during step %d (%s); retrying", self._steps + 1,
-                            type(exc).__name__)
-                self._recover()
+                if self.client.status not in ("running", "connecting"):
+                    raise ClusterError(f"lost the Dask scheduler at {self.client.scheduler.address} during {where} "
+                                       f"({type(exc).__name__}: {exc})",
+                                       hint="Checkpoints written so far are intact: resume=True continues.") from exc
+                log.warning("srcgrad: a worker was lost during %s (%s); retrying", where, type(exc).__name__)
+                try:
+                    self._recover()
+                except ClusterError:
+                    raise
+                except Exception as exc2:
+                    raise ClusterError(f"the Dask cluster failed during {where}: {type(exc2).__name__}: {exc2}",
+                                       hint="Checkpoints written so far are intact: resume=True continues.") from exc2
                 continue
             break
         self._steps += 1
