@@ -93,7 +93,7 @@ class GradientFunction:
             self._error: SrcgradError | None = None
         except UnsupportedSyntaxError as exc:  # reported at first use, like every other compile error
             self._names, self._many, self._error = (), False, exc
-        functools.update_wrapper(self, func)
+        functools.update_wrapper(self, func, updated=())  # not __dict__: a GradientFunction may wrap another
         self.__name__ = f"{'value_and_grad' if with_value else 'grad'}_{getattr(func, '__name__', 'f')}"
 
     def compile(self, kinds: tuple = (), args: tuple = ()) -> compiler.Joint:
@@ -106,6 +106,8 @@ class GradientFunction:
         if self._error is not None:
             raise self._error
         function, known, positional = self.func, None, self._positional
+        if isinstance(function, GradientFunction):  # a derivative of a derivative: differentiate its code
+            function = function.differentiable(kinds, args)
         if inspect.ismethod(self.func):  # a bound method: `self` is fixed, its method calls resolve statically
             function = self.func.__func__
             known = {positional[0]: self.func.__self__}
@@ -121,6 +123,21 @@ class GradientFunction:
         self._compiled = compiled
         self._last = joint
         return joint
+
+    def differentiable(self, kinds: tuple = (), args: tuple = ()) -> Callable:
+        """The generated gradient as a plain function returning only the gradient, written without
+        in-place updates, so that srcgrad can differentiate it again (grad of grad)."""
+        if self._error is not None:
+            raise self._error
+        if self.with_value:
+            raise WrtError("differentiate grad(f), not value_and_grad(f): its value is not a gradient")
+        function = self.func
+        if isinstance(function, GradientFunction):
+            function = function.differentiable(kinds, args)
+        if inspect.ismethod(function):
+            raise WrtError("higher derivatives of bound methods are not supported; use a plain function")
+        numbers = frozenset(name for name, kind in zip(self._positional, kinds) if kind is True)
+        return compiler.joint_gradient(function, self._names, numbers=numbers, pure=True).function
 
     @property
     def source(self) -> str:

@@ -90,7 +90,9 @@ class _Build:
     """One function's trip through the pipeline."""
 
     def __init__(self, source: Source, wrt: tuple[str, ...], inherited: dict[str, LocalFunction] | None = None,
-                 known: dict[str, Any] | None = None, numbers: frozenset[str] = frozenset(), callee: bool = False):
+                 known: dict[str, Any] | None = None, numbers: frozenset[str] = frozenset(), callee: bool = False,
+                 pure: bool = False):
+        self.pure = pure
         self.source = source
         tree = self.source.tree
         namer = Namer(syntax.all_names(tree) | {tree.name})
@@ -125,13 +127,13 @@ class _Build:
                                    lambda call: self.resolved.get(id(call)) is None
                                    or self.resolved[id(call)].kind != "nondiff", implicit)
         self.numbers = number_names(tree, set(numbers), lambda call: self.resolved[id(call)].obj)
-        self.reverse = Reverse(self.ctx, tree, self.varied, self.resolved, self.numbers)
+        self.reverse = Reverse(self.ctx, tree, self.varied, self.resolved, self.numbers, pure)
 
     def _split_of(self, callee: Callable, active: tuple[str, ...], origin: Origin,
                   known: dict[str, Any] | None = None, numbers: frozenset[str] = frozenset()) -> Split:
         try:
-            split = split_local(callee, active, numbers) if isinstance(callee, LocalFunction) \
-                else split_gradient(callee, active, known, numbers)
+            split = split_local(callee, active, numbers, self.pure) if isinstance(callee, LocalFunction) \
+                else split_gradient(callee, active, known, numbers, self.pure)
         except SrcgradError as exc:
             called_from = f"(called from {origin.filename}, line {origin.lineno}: {origin.text.strip()})"
             if called_from in exc.hint:
@@ -164,44 +166,45 @@ def _with_callees(shown: str, callees: list[Split]) -> str:
 
 
 def joint_gradient(func: Callable, wrt: tuple[str, ...], known: dict[str, Any] | None = None,
-                   numbers: frozenset[str] = frozenset()) -> Joint:
+                   numbers: frozenset[str] = frozenset(), pure: bool = False) -> Joint:
     """The joint gradient function of `func` with respect to the parameters named in `wrt` (cached).
 
     `known` maps parameters to values fixed at compile time (`self` of a bound method), so that
     method calls on them resolve statically.
     """
     key = _cache_key(func, wrt, "joint") + tuple(sorted((k, type(v)) for k, v in (known or {}).items())) \
-        + (numbers,)
+        + (numbers, pure)
     if key not in _JOINT:
-        build = _Build(parse_function(func), wrt, known=known, numbers=numbers)
+        build = _Build(parse_function(func), wrt, known=known, numbers=numbers, pure=pure)
         name = build.ctx.namer.fresh(f"grad_{build.source.name}".replace("grad__", "grad_"))
-        fdef = build.reverse.joint(name, wrt)
+        fdef = build.reverse.joint(name, wrt, gradient_only=pure)
         compiled, shown = build.compile([fdef], build.source.func.__qualname__)
         _JOINT[key] = Joint(compiled[name], _with_callees(shown, build.callees), wrt)
     return _JOINT[key]
 
 
 def split_gradient(func: Callable, active: tuple[str, ...], known: dict[str, Any] | None = None,
-                   numbers: frozenset[str] = frozenset()) -> Split:
+                   numbers: frozenset[str] = frozenset(), pure: bool = False) -> Split:
     """The split gradient of a callee with respect to its `active` parameters (cached; recursion-safe).
 
     `numbers` names the parameters that receive Python numbers at this call site.
     """
     key = _cache_key(func, active, "split") + tuple(sorted((k, type(v)) for k, v in (known or {}).items())) \
-        + (numbers,)
+        + (numbers, pure)
     if key in _SPLIT:
         return _SPLIT[key]
     return _build_split(key, lambda: _Build(parse_function(func), active, known=known, numbers=numbers,
-                                            callee=True), active)
+                                            callee=True, pure=pure), active)
 
 
-def split_local(local: LocalFunction, active: tuple[str, ...], numbers: frozenset[str] = frozenset()) -> Split:
+def split_local(local: LocalFunction, active: tuple[str, ...], numbers: frozenset[str] = frozenset(),
+                pure: bool = False) -> Split:
     """The split gradient of a function defined inside the differentiated one (see frontend/nested.py)."""
-    key = (local.source.func.__code__, local.name, local.source.tree.lineno, active, numbers, "local")
+    key = (local.source.func.__code__, local.name, local.source.tree.lineno, active, numbers, pure, "local")
     if key in _SPLIT:
         return _SPLIT[key]
     return _build_split(key, lambda: _Build(local.source, active, inherited=local.siblings, numbers=numbers,
-                                            callee=True), active)
+                                            callee=True, pure=pure), active)
 
 
 def _build_split(key: tuple, make: Callable[[], "_Build"], active: tuple[str, ...]) -> Split:

@@ -34,6 +34,12 @@ def container_of(target: gast.expr) -> gast.expr:
     return target
 
 
+def is_pop(value: gast.expr) -> bool:
+    """`xs.pop()` on a local name, with no argument (the last element)."""
+    return (isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and value.func.attr == "pop"
+            and isinstance(value.func.value, gast.Name) and not value.args and not value.keywords)
+
+
 def is_append(stmt: gast.Expr) -> bool:
     """`xs.append(v)` on a local name, with one positional argument."""
     call = stmt.value

@@ -78,6 +78,10 @@ def resolve_call(call: gast.Call, source: Source, local_names: set[str], ctx) ->
 
 
 def resolve_object(obj: Any, label: str) -> Resolved:
+    from srcgrad.api import GradientFunction  # a gradient called inside differentiated code
+
+    if isinstance(obj, GradientFunction) and not obj.with_value:
+        return Resolved("user", label, obj.differentiable())
     rule = registry.lookup(obj)
     if rule is not None:
         return Resolved("rule", label, obj, rule)

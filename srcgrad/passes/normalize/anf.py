@@ -21,7 +21,7 @@ import gast
 
 from srcgrad import syntax
 from srcgrad.naming import Namer
-from srcgrad.passes.analyses.activity import is_append, reads_varied, varied_names
+from srcgrad.passes.analyses.activity import is_append, is_pop, reads_varied, varied_names
 
 
 def is_atom(node: gast.expr) -> bool:
@@ -170,6 +170,8 @@ class _ANF:
                 self.emit(temp, value)
                 value = syntax.name(temp)
             self.out.append(gast.copy_location(gast.Return(value=value), stmt))
+        elif isinstance(stmt, gast.Expr) and is_pop(stmt.value):
+            self.emit(self.namer.temp(), stmt.value)  # a discarded pop still moves a value: name it
         elif isinstance(stmt, gast.Expr) and is_append(stmt) and not self.inert(stmt.value.args[0]):
             call = stmt.value
             self.out.append(gast.copy_location(syntax.expr_stmt(

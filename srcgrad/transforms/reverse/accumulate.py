@@ -27,6 +27,7 @@ class Adjoints:
     namer: Namer
     names: dict[str, str] = field(default_factory=dict)
     state: dict[str, str] = field(default_factory=dict)
+    pure: bool = False  # no in-place updates: the code will be differentiated again
 
     def name(self, var: str) -> str:
         if var not in self.names:
@@ -51,7 +52,7 @@ class Adjoints:
             fresh = isinstance(value, (gast.BinOp, gast.UnaryOp))
             out.append(syntax.assign(self.name(var), value))
             self.state[var] = OWNED if fresh else SHARED
-        elif self.state[var] == OWNED:
+        elif self.state[var] == OWNED and not self.pure:
             # nothing else refers to this array: add in place, no new allocation
             out.append(gast.AugAssign(target=syntax.name(self.name(var), gast.Store), op=gast.Add(), value=value))
         else:
@@ -65,7 +66,7 @@ class Adjoints:
         state = self.state.get(var, ZERO)
         if state == ZERO:
             out.append(syntax.assign(self.name(var), syntax.call(helpers["index_grad"], primal, index, value)))
-        elif state == OWNED:
+        elif state == OWNED and not self.pure:
             out.append(syntax.expr_stmt(
                 syntax.call(helpers["index_add_inplace"], self.ref(var), primal, index, value)))
         else:

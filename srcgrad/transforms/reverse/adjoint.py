@@ -242,9 +242,12 @@ class StatementAdjoint:
         split = self.ctx.split_of(callee, active, self.ctx.source.origin(self.stmt), known, numbers)
         base = callee.__name__.strip("_") or "f"
         bwd = self.ctx.ref(split.half("bwd"), f"{base}_bwd")
-        grads = syntax.call(bwd, syntax.name(self.rev.tape), self.incoming)
+        tape = syntax.name(self.rev.tape)
+        # pure code keeps no shared tape: the callee's saved values come back off this function's tape
+        grads = syntax.call(bwd, syntax.call(syntax.attr(tape, "pop")) if self.rev.pure else tape, self.incoming)
         fwd = self.ctx.ref(split.half("fwd"), f"{base}_fwd")
-        forward = gast.Call(func=fwd, args=[syntax.name(self.rev.tape)] + [syntax.clone(a) for a in args],
+        forward = gast.Call(func=fwd, args=([] if self.rev.pure else [syntax.name(self.rev.tape)])
+                            + [syntax.clone(a) for a in args],
                             keywords=[gast.keyword(arg=k, value=syntax.clone(v)) for k, v in keywords.items()]
                             + [gast.keyword(arg=f, value=syntax.name(f)) for f in free])
         self.rev.split_calls[id(self.stmt)] = forward

@@ -17,7 +17,7 @@ from srcgrad import runtime, syntax
 from srcgrad.passes.manager import Context
 from srcgrad.transforms.reverse.accumulate import OWNED, SHARED, ZERO, Adjoints
 from srcgrad.frontend.nested import NestedDef
-from srcgrad.passes.analyses.activity import is_append
+from srcgrad.passes.analyses.activity import is_append, is_pop
 from srcgrad.runtime.arrays import count
 from srcgrad.passes.optimize.copies import propagate_copies
 from srcgrad.passes.optimize.dead_code import drop_dead_code
@@ -49,6 +49,10 @@ class _Unappend(_Mark):
     """Undo `x.append(v)` in the backward sweep, so x has the length it had before the append."""
 
 
+class _Repush(_Mark):
+    """Undo `v = x.pop()` in the backward sweep: put v back at the end of x."""
+
+
 def _mark(kind: type, var: str, stmt: gast.stmt | None = None) -> gast.Expr:
     mark = kind(var)
     mark.stmt = stmt
@@ -65,13 +69,14 @@ class Reverse:
     """Builds the reverse-mode functions for one normalized FunctionDef."""
 
     def __init__(self, ctx: Context, fdef: gast.FunctionDef, varied: set[str], resolved: dict,
-                 numbers: set[str] = frozenset()):
+                 numbers: set[str] = frozenset(), pure: bool = False):
         self.numbers = numbers  # variables that always hold Python numbers
+        self.pure = pure  # generate code that is itself differentiable: no in-place updates
         self.ctx = ctx
         self.fdef = fdef
         self.varied = varied
         self.resolved = resolved
-        self.adjoints = Adjoints(ctx.namer)
+        self.adjoints = Adjoints(ctx.namer, pure=pure)
         self.tape = ctx.namer.fresh("_tape")
         self.split_calls: dict[int, gast.Name] = {}
         args = fdef.args
@@ -146,6 +151,8 @@ class Reverse:
         return out
 
     def backward_assign(self, stmt: gast.Assign) -> list[gast.stmt]:
+        if is_pop(stmt.value):
+            return self.backward_pop(stmt)
         out: list[gast.stmt] = []
         var = stmt.targets[0].id
         pop = [_mark(_Pop, var)] if id(stmt) in self.push_sites else []
@@ -186,7 +193,7 @@ class Reverse:
                 part = syntax.call(self.helper("take_adjoint"), self.adjoints.ref(var), index, syntax.clone(stmt.value))
                 adjoint.write(stmt.value, part)
                 body.extend(adjoint.out)
-            if self.adjoints.state.get(var) == OWNED:
+            if self.adjoints.state.get(var) == OWNED and not self.pure:
                 body.append(syntax.expr_stmt(syntax.call(self.helper("clear_adjoint_inplace"), self.adjoints.ref(var),
                                                          syntax.clone(index))))
             else:
@@ -196,6 +203,26 @@ class Reverse:
             self.comment_for(stmt, out)
             out.extend(body)
         out.append(_mark(_PopItem, var, stmt))
+        return out
+
+    def backward_pop(self, stmt: gast.Assign) -> list[gast.stmt]:
+        """`v = xs.pop()`: v's adjoint goes to xs's last position; then v is put back on xs."""
+        var = stmt.targets[0].id
+        container = stmt.value.func.value.id
+        out: list[gast.stmt] = []
+        if var in self.varied and container in self.varied and not self.adjoints.is_zero(var):
+            incoming = self.adjoints.ref(var)
+            self.adjoints.reset(var)
+            adjoint = StatementAdjoint(self, stmt, incoming, var)
+            position = syntax.call(self.ctx.ref(len, "len"), syntax.name(container))
+            adjoint.write_index(syntax.name(container), syntax.name(container), position, incoming)
+            self.comment_for(stmt, out)
+            out.extend(adjoint.out)
+        else:
+            self.adjoints.reset(var)
+        out.append(_mark(_Repush, container, stmt))
+        if id(stmt) in self.push_sites:
+            out.append(_mark(_Pop, var))
         return out
 
     def backward_append(self, stmt: gast.Expr) -> list[gast.stmt]:
@@ -335,7 +362,16 @@ class Reverse:
             elif isinstance(stmt, gast.Assign):
                 if id(stmt) in self.push_sites:
                     out.append(_mark(_Push, stmt.targets[0].id))
-                if id(stmt) in self.split_calls:
+                if id(stmt) in self.split_calls and self.pure:
+                    # the callee hands back what its backward needs; it goes on this function's own tape
+                    call = syntax.clone(self.split_calls[id(stmt)])
+                    saved = self.ctx.namer.numbered("_saved")
+                    target = gast.Tuple(elts=[syntax.name(stmt.targets[0].id, gast.Store),
+                                              syntax.name(saved, gast.Store)], ctx=gast.Store())
+                    out.append(gast.copy_location(syntax.assign(target, call), stmt))
+                    stmt = syntax.expr_stmt(syntax.call(syntax.attr(syntax.name(self.tape), "append"),
+                                                        syntax.name(saved)))
+                elif id(stmt) in self.split_calls:
                     call = syntax.clone(self.split_calls[id(stmt)])
                     stmt = gast.copy_location(syntax.assign(stmt.targets[0].id, call), stmt)
                 out.append(stmt)
@@ -389,7 +425,7 @@ class Reverse:
         reads = set()
         for stmt in backward:
             reads |= syntax.names_loaded(stmt)
-        shape_only = self._shape_reads_only(backward) - set(self.params)
+        shape_only = set() if self.pure else self._shape_reads_only(backward) - set(self.params)
         tape = syntax.name(self.tape)
         pushed: set[str] = set()
 
@@ -406,14 +442,23 @@ class Reverse:
                 elif str(mark) in reads and isinstance(mark, _PushItem):
                     target = mark.stmt.targets[0]
                     index = index_value(target.slice)
-                    if isinstance(mark, _PopItem):
+                    if isinstance(mark, _PopItem) and self.pure:
+                        target = gast.Subscript(value=syntax.name(str(mark)), slice=syntax.clone(target.slice),
+                                                ctx=gast.Store())
+                        out.append(syntax.assign(target, syntax.call(syntax.attr(tape, "pop"))))
+                    elif isinstance(mark, _PopItem):
                         out.append(syntax.expr_stmt(syntax.call(self.helper("restore_item"), syntax.name(str(mark)),
                                                                 index, syntax.call(syntax.attr(tape, "pop")))))
                     else:
                         out.append(syntax.expr_stmt(syntax.call(syntax.attr(tape, "append"), syntax.call(
                             self.helper("copy_item"), syntax.name(str(mark)), index))))
                 elif str(mark) in reads and isinstance(mark, _Unappend):
-                    out.append(syntax.expr_stmt(syntax.call(syntax.attr(syntax.name(str(mark)), "pop"))))
+                    undo = syntax.call(syntax.attr(syntax.name(str(mark)), "pop"))
+                    out.append(syntax.assign(self.ctx.namer.numbered("_popped"), undo) if self.pure
+                               else syntax.expr_stmt(undo))
+                elif str(mark) in reads and isinstance(mark, _Repush):
+                    out.append(syntax.expr_stmt(syntax.call(syntax.attr(syntax.name(str(mark)), "append"),
+                                                            syntax.name(mark.stmt.targets[0].id))))
                 elif str(mark) in reads:
                     pushed.add(str(mark))
                     if isinstance(mark, _Push):
@@ -447,8 +492,12 @@ class Reverse:
 
     # -- the two shapes -----------------------------------------------------------------------
 
-    def joint(self, name: str, wrt: tuple[str, ...]) -> gast.FunctionDef:
-        """`name(*args) -> (value, (gradient for each of wrt))`, forward and backward in one function."""
+    def joint(self, name: str, wrt: tuple[str, ...], gradient_only: bool = False) -> gast.FunctionDef:
+        """`name(*args) -> (value, (gradient for each of wrt))`, forward and backward in one function.
+
+        With `gradient_only`, it returns just the gradient (a tuple for several `wrt`): the form
+        that is differentiated again for higher derivatives.
+        """
         result = self._return_atom()
         head: list[gast.stmt] = []
         if isinstance(result, gast.Name) and result.id in self.varied:
@@ -465,8 +514,11 @@ class Reverse:
             # the backward sweep restores old values of this variable: keep the result aside
             value = syntax.name(self.ctx.namer.fresh("_value"))
             head.insert(0, syntax.assign(value.id, syntax.clone(result)))
-        backward.append(gast.Return(value=gast.Tuple(elts=[value, gast.Tuple(elts=grads, ctx=gast.Load())],
-                                                     ctx=gast.Load())))
+        if gradient_only:
+            backward.append(gast.Return(value=grads[0] if len(grads) == 1 else gast.Tuple(elts=grads, ctx=gast.Load())))
+        else:
+            backward.append(gast.Return(value=gast.Tuple(elts=[value, gast.Tuple(elts=grads, ctx=gast.Load())],
+                                                         ctx=gast.Load())))
         forward, backward, uses_tape = self._finish(self._forward(), backward)
         body = ([syntax.assign(self.tape, gast.List(elts=[], ctx=gast.Load()))] if uses_tape else []) + forward
         body += head + backward
@@ -488,11 +540,13 @@ class Reverse:
             incoming = self.ctx.namer.fresh("d_out")
         backward = self.backward_block(self.fdef.body)
         grads = self._gradients(list(active), backward)
-        forward, backward, _ = self._finish(self._forward(), backward)
+        forward, backward, uses_tape = self._finish(self._forward(), backward)
         backward = head + backward
         ret = grads[0] if len(grads) == 1 else gast.Tuple(elts=grads, ctx=gast.Load())
         backward.append(gast.Return(value=ret))
         local = set(self.params) | syntax.names_stored(self.fdef) | set(self.counters.values())
+        if self.pure:
+            return self._pure_split(fwd_name, bwd_name, forward, backward, uses_tape, local, incoming, result)
         saved = sorted((set().union(*(syntax.all_names(s) for s in backward)) & local) - {incoming})
         tape = syntax.name(self.tape)
         top_level = set(self.params) | {n for s in self.fdef.body if isinstance(s, gast.Assign)
@@ -513,6 +567,33 @@ class Reverse:
                                   posonlyargs=[], vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
         bwd = self._optimize(self._function(bwd_name, bwd_args, backward), backward)
         return self._function(fwd_name, fwd_args, forward), bwd
+
+    def _pure_split(self, fwd_name: str, bwd_name: str, forward: list[gast.stmt], backward: list[gast.stmt],
+                    uses_tape: bool, local: set[str], incoming: str, result: gast.expr):
+        """Split functions that share no mutable state, so they can be differentiated again.
+
+        `fwd(*args) -> (value, saved)` keeps its own tape in `saved`; `bwd(saved, d_value)`.
+        """
+        saved = sorted((set().union(*(syntax.all_names(s) for s in backward)) & local) - {incoming})
+        if uses_tape:
+            forward.insert(0, syntax.assign(self.tape, gast.List(elts=[], ctx=gast.Load())))
+            saved.append(self.tape)
+        top_level = set(self.params) | {n for s in self.fdef.body if isinstance(s, gast.Assign)
+                                        for n in syntax.names_stored(s.targets[0])} | {self.tape}
+        initialized = {s.targets[0].id for s in forward if isinstance(s, gast.Assign)
+                       and isinstance(s.targets[0], gast.Name) and isinstance(s.value, gast.Constant)}
+        forward = [syntax.assign(v, syntax.const(None)) for v in saved
+                   if v not in top_level and v not in initialized] + forward
+        saved_name = self.ctx.namer.fresh("saved")
+        pack = gast.Tuple(elts=[syntax.name(v) for v in saved], ctx=gast.Load())
+        forward.append(gast.Return(value=gast.Tuple(elts=[syntax.clone(result), pack], ctx=gast.Load())))
+        if saved:
+            unpack = gast.Tuple(elts=[syntax.name(v, gast.Store) for v in saved], ctx=gast.Store())
+            backward.insert(0, syntax.assign(unpack, syntax.name(saved_name)))
+        bwd_args = gast.arguments(args=[syntax.name(saved_name, gast.Param), syntax.name(incoming, gast.Param)],
+                                  posonlyargs=[], vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
+        bwd = self._optimize(self._function(bwd_name, bwd_args, backward), backward)
+        return self._function(fwd_name, syntax.clone(self.fdef.args), forward), bwd
 
     def _optimize(self, fdef: gast.FunctionDef, backward: list[gast.stmt]) -> gast.FunctionDef:
         """Copy propagation and dead-code removal over the names the backward sweep introduced."""

@@ -1,0 +1,134 @@
+"""Adjoint templates for the runtime helpers that generated gradient code calls.
+
+With these, generated code is itself in the differentiable subset: grad(grad(f)) differentiates
+f's gradient function. Helpers that only describe shapes (seed, count, zeros_like, shape_of)
+carry no derivative. Template functions end in `_rule` so they never shadow the helpers they call.
+"""
+# ruff: noqa: F821
+from srcgrad import runtime
+from srcgrad.rules.registry import adjoint, nondifferentiable
+from srcgrad.runtime import arrays, linalg
+from srcgrad.runtime.structure import clear_adjoint
+from srcgrad.runtime.transpose import (
+    broadcast_back,
+    complete_back,
+    complete_forth,
+    index_back,
+    item_back,
+    matmul_left_back,
+    matmul_right_back,
+    reduce_back,
+    select_back,
+    sum_of,
+)
+
+
+@adjoint(runtime.unbroadcast)
+def unbroadcast_rule(y, g, x):
+    d[g] = broadcast_back(d[y], g)
+
+
+@adjoint(runtime.unreduce)
+def unreduce_rule(y, g, x, axis=None, keepdims=False):
+    d[g] = reduce_back(d[y], g, x, axis, keepdims)
+
+
+@adjoint(runtime.complete)
+def complete_rule(y, g, x):
+    d[g] = complete_back(d[y], g)
+
+
+@adjoint(runtime.index_grad)
+def index_grad_rule(y, x, index, g):
+    d[g] = index_back(d[y], index, g)
+
+
+@adjoint(runtime.index_add)
+def index_add_rule(y, acc, x, index, g):
+    d[acc] = d[y]
+    d[g] = index_back(d[y], index, g)
+
+
+@adjoint(runtime.item_adjoint)
+def item_adjoint_rule(y, g, key, x):
+    d[g] = item_back(d[y], key, g)
+
+
+@adjoint(runtime.take_adjoint)
+def take_adjoint_rule(y, g, index, value):
+    d[g] = item_back(broadcast_back(d[y], g[index]), index, g)
+
+
+@adjoint(runtime.clear_adjoint)
+def clear_adjoint_rule(y, g, index):
+    d[g] = clear_adjoint(d[y], index)
+
+
+@adjoint(runtime.copy_item)
+def copy_item_rule(y, x, index):
+    d[x] = item_back(d[y], index, x)
+
+
+@adjoint(linalg.matmul_adjoint_left)
+def matmul_adjoint_left_rule(z, g, x, y):
+    back = matmul_left_back(d[z], g, x, y)
+    d[g] = back[0]
+    d[y] = back[1]
+
+
+@adjoint(linalg.matmul_adjoint_right)
+def matmul_adjoint_right_rule(z, g, x, y):
+    back = matmul_right_back(d[z], g, x, y)
+    d[g] = back[0]
+    d[x] = back[1]
+
+
+@adjoint(arrays.select_adjoint)
+def select_adjoint_rule(z, g, a, y, axis, keepdims):
+    d[g] = select_back(d[z], g, a, y, axis, keepdims)
+
+
+@adjoint(runtime.sum_adjoint)
+def sum_adjoint_rule(z, g, iterable):
+    d[g] = sum_of(d[z])
+
+
+nondifferentiable(runtime.seed, runtime.zeros_like, runtime.shape_of, arrays.count, arrays.balanced_eq,
+                  arrays.inside_clip, arrays.below, arrays.above, runtime.field_index)
+
+
+# ---- the transposes above are linear too: their rules close the table under differentiation ----
+
+@adjoint(complete_back)
+def complete_back_rule(y, h, g):
+    d[h] = complete_forth(d[y], h)
+
+
+@adjoint(broadcast_back)
+def broadcast_back_rule(y, h, g):
+    d[h] = runtime.unbroadcast(d[y], h)
+
+
+@adjoint(reduce_back)
+def reduce_back_rule(y, h, g, x, axis, keepdims):
+    d[h] = runtime.unreduce(d[y], x, axis, keepdims)
+
+
+@adjoint(select_back)
+def select_back_rule(y, h, g, a, z, axis, keepdims):
+    d[h] = arrays.select_adjoint(d[y], a, z, axis, keepdims)
+
+
+@adjoint(item_back)
+def item_back_rule(y, h, key, g):
+    d[h] = runtime.item_adjoint(d[y], key, h)
+
+
+@adjoint(index_back)
+def index_back_rule(y, h, index, g):
+    d[h] = index_grad(h, index, d[y])
+
+
+@adjoint(sum_of)
+def sum_of_rule(y, h):
+    d[h] = runtime.sum_adjoint(d[y], h)

@@ -1,0 +1,102 @@
+"""Adjoints of the runtime helpers themselves, so generated gradient code can be differentiated again.
+
+Each helper is linear in its adjoint argument `g`; these functions apply the transposed map to
+an incoming adjoint `h` (of the helper's result) and return the adjoint of `g`.
+"""
+import numpy as np
+
+from srcgrad.runtime.broadcast import _positive_axes, unbroadcast
+from srcgrad.runtime.structure import Grads, index_grad, item_adjoint
+
+
+def broadcast_back(h, g):
+    """Transpose of `unbroadcast(g, x)`: spread h (x's shape) over g's shape."""
+    if np.shape(h) == np.shape(g):
+        return h
+    return np.broadcast_to(h, np.shape(g))
+
+
+def reduce_back(h, g, x, axis, keepdims):
+    """Transpose of `unreduce(g, x, axis, keepdims)`: sum h over the reduced axes, in g's shape."""
+    if not np.shape(x):
+        return h
+    if axis is None:
+        return np.reshape(np.sum(h), np.shape(g))
+    return np.reshape(np.sum(h, axis=_positive_axes(axis, np.ndim(x)), keepdims=True), np.shape(g))
+
+
+def select_back(h, g, a, y, axis, keepdims):
+    """Transpose of `select_adjoint(g, a, y, axis, keepdims)`."""
+    expanded = y if axis is None or keepdims else np.expand_dims(y, _positive_axes(axis, np.ndim(a)))
+    mask = a == expanded
+    share = mask / np.sum(mask, axis=axis, keepdims=True)
+    return reduce_back(h * share, g, a, axis, keepdims)
+
+
+def index_back(h, index, g):
+    """Transpose of `index_grad(x, index, g)` (and of scattering g into an adjoint at index)."""
+    if isinstance(h, dict):
+        return item_adjoint(h, index, g)
+    if isinstance(h, list | tuple):
+        return h[index]
+    return unbroadcast(np.asarray(h)[index], g) if np.ndim(h) else h
+
+
+def complete_back(h, g):
+    """Transpose of `complete(g, x)`: the same values, in g's form."""
+    if isinstance(g, dict) and isinstance(h, dict):
+        return Grads({k: h[k] for k in g if k in h})
+    if isinstance(g, dict) and isinstance(h, list | tuple):
+        return Grads({k: h[k] for k in g})
+    if np.shape(h) != np.shape(g) and np.ndim(g) == 0:
+        return np.sum(h)
+    return h
+
+
+def item_back(h, key, g):
+    """Transpose of `item_adjoint(g, key, x)`: h placed at `key` of g's structure."""
+    return index_grad(g, key, h)
+
+
+def _outer_or_matmul(a, b):
+    if np.ndim(a) == 1 and np.ndim(b) == 1:
+        return np.multiply.outer(a, b)
+    return a @ b
+
+
+def matmul_left_back(h, g, x, y):
+    """Transposes of `matmul_adjoint_left(g, x, y)` (= g @ y^T): the adjoints of g and of y."""
+    if np.ndim(y) > 2 or np.ndim(g) > 2:
+        raise NotImplementedError("second derivatives through batched matrix products")
+    if np.ndim(x) == 1 and np.ndim(y) == 1:  # x . y: g is a scalar
+        return np.sum(h * y), h * g
+    return h @ y, _outer_or_matmul(np.swapaxes(h, -1, -2) if np.ndim(h) == 2 else h, g)
+
+
+def matmul_right_back(h, g, x, y):
+    """Transposes of `matmul_adjoint_right(g, x, y)` (= x^T @ g): the adjoints of g and of x."""
+    if np.ndim(x) > 2 or np.ndim(g) > 2:
+        raise NotImplementedError("second derivatives through batched matrix products")
+    if np.ndim(x) == 1 and np.ndim(y) == 1:
+        return np.sum(h * x), h * g
+    d_g = x @ h
+    d_x = _outer_or_matmul(g, np.swapaxes(h, -1, -2) if np.ndim(h) == 2 else h)
+    return d_g, d_x
+
+
+def sum_of(h):
+    """Transpose of `sum_adjoint(g, iterable)`: the sum of the adjoints of all elements."""
+    if isinstance(h, dict):
+        return sum(h.values())
+    if isinstance(h, list | tuple):
+        return sum(h)
+    return np.sum(h, axis=0)
+
+
+def complete_forth(h, g_like):
+    """Transpose of `complete_back(h, g)`: the adjoint of h given one in g's form."""
+    if isinstance(h, dict) or isinstance(g_like, dict):
+        return h
+    if np.shape(h) == np.shape(g_like):
+        return h
+    return np.broadcast_to(h, np.shape(g_like))
