@@ -12,7 +12,6 @@ from srcgrad.frontend.parse import Source
 _REJECTED: dict[type, tuple[str, str]] = {
     gast.Try: ("try/except", "Move error handling outside the differentiated function."),
     gast.Raise: ("raise", "Validate inputs before calling the differentiated function."),
-    gast.With: ("with", "Move the context manager outside the differentiated function."),
     gast.AsyncWith: ("async with", "Differentiate synchronous code only."),
     gast.AsyncFor: ("async for", "Differentiate synchronous code only."),
     gast.AsyncFunctionDef: ("async def", "Differentiate synchronous code only."),
@@ -35,6 +34,29 @@ _REJECTED: dict[type, tuple[str, str]] = {
 
 # Constructs not differentiated yet.
 _NOT_YET: dict[type, str] = {}
+
+def is_gradient_hook(node: gast.With, source: Source) -> bool:
+    """`with srcgrad.insert_grad_of(x) as g:` (x and g names), however srcgrad was imported."""
+    from srcgrad.runtime.hooks import insert_grad_of
+
+    if len(node.items) != 1:
+        return False
+    item = node.items[0]
+    call = item.context_expr
+    if not (isinstance(call, gast.Call) and len(call.args) == 1 and isinstance(call.args[0], gast.Name)
+            and isinstance(item.optional_vars, gast.Name)):
+        return False
+    chain, func = [], call.func
+    while isinstance(func, gast.Attribute):
+        chain.append(func.attr)
+        func = func.value
+    if not isinstance(func, gast.Name):
+        return False
+    obj = source.lookup(func.id, None)
+    for attr in reversed(chain):
+        obj = getattr(obj, attr, None)
+    return obj is insert_grad_of
+
 
 FORBIDDEN_CALLS = {"eval", "exec", "compile", "globals", "locals", "vars", "setattr", "delattr", "__import__"}
 
@@ -69,6 +91,9 @@ def _check_node(source: Source, node: gast.AST, allow: frozenset[type]) -> None:
     if kind in _REJECTED:
         what, hint = _REJECTED[kind]
         _reject(source, node, what, hint)
+    if isinstance(node, gast.With) and not is_gradient_hook(node, source):
+        _reject(source, node, "with", "Move the context manager outside the differentiated function "
+                "(inside it, only `with srcgrad.insert_grad_of(x) as g:` is supported).")
     if kind in _NOT_YET and kind not in allow:
         _reject(source, node, _NOT_YET[kind], "Define the function at module level and pass it the values it uses.")
     if isinstance(node, gast.Call):

@@ -144,6 +144,8 @@ class Reverse:
                 out.extend(self.backward_assign(stmt))
             elif isinstance(stmt, gast.Expr) and is_append(stmt):
                 out.extend(self.backward_append(stmt))
+            elif isinstance(stmt, gast.With):
+                out.extend(self.backward_hook(stmt))
             elif isinstance(stmt, gast.If):
                 out.extend(self.backward_if(stmt))
             elif isinstance(stmt, (gast.For, gast.While)):
@@ -203,6 +205,22 @@ class Reverse:
             self.comment_for(stmt, out)
             out.extend(body)
         out.append(_mark(_PopItem, var, stmt))
+        return out
+
+    def backward_hook(self, stmt: gast.With) -> list[gast.stmt]:
+        """`with insert_grad_of(x) as g: body` runs body on x's adjoint here, and keeps what it leaves in g."""
+        item = stmt.items[0]
+        var, alias = item.context_expr.args[0].id, item.optional_vars.id
+        if var not in self.varied:
+            return []
+        out: list[gast.stmt] = []
+        self.comment_for(stmt, out)
+        if self.adjoints.is_zero(var):
+            out.append(self._zero(var))
+        out.append(syntax.assign(alias, self.adjoints.ref(var)))
+        out.extend(syntax.clone(s) for s in stmt.body)
+        out.append(syntax.assign(self.adjoints.name(var), syntax.name(alias)))
+        self.adjoints.state[var] = SHARED
         return out
 
     def backward_pop(self, stmt: gast.Assign) -> list[gast.stmt]:
@@ -375,6 +393,8 @@ class Reverse:
                     call = syntax.clone(self.split_calls[id(stmt)])
                     stmt = gast.copy_location(syntax.assign(stmt.targets[0].id, call), stmt)
                 out.append(stmt)
+            elif isinstance(stmt, gast.With):
+                continue  # a gradient hook: it runs in the backward sweep only
             elif isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant) \
                     and isinstance(stmt.value.value, NestedDef):
                 out.append(syntax.clone(stmt.value.value.fdef))
