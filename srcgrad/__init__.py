@@ -13,12 +13,14 @@ from srcgrad.errors import (
 )
 from srcgrad.rules.registry import adjoint, nondifferentiable
 from srcgrad.runtime import stop_gradient
+from srcgrad.runtime.hooks import insert_grad_of
+from srcgrad.rules.tangents.registry import tangent
 from srcgrad import init, losses, optim  # noqa: E402  (plain NumPy modules; import after the compiler)
 from srcgrad.train import History, fit
 
 __all__ = [
     "GradientFunction", "NonFiniteError", "NonScalarOutputError", "NotDifferentiableError",
     "SourceUnavailableError", "SrcgradError", "UnsupportedSyntaxError", "WrtError", "adjoint", "errors",
-    "History", "fit", "grad", "init", "jvp", "losses", "nondifferentiable", "optim", "show", "stop_gradient", "value_and_grad",
+    "History", "fit", "grad", "init", "insert_grad_of", "tangent", "jvp", "losses", "nondifferentiable", "optim", "show", "stop_gradient", "value_and_grad",
 ]
 __version__ = "0.1.0"
