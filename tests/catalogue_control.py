@@ -1541,9 +1541,6 @@ def while_with_inner_for_break(a):
     return y
 
 
-@known_bug("`for e in buf` while the body writes into buf: Python reads the live array, but the "
-           "adjoint of the loop's reads goes to buf as it was before the loop: wrong gradient "
-           "(found by test_programs; values agree)")
 def iter_array_written_in_body(a):
     buf = np.zeros(2)
     for e in buf:

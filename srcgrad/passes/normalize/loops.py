@@ -28,7 +28,7 @@ from typing import Any, Callable
 
 import gast
 
-from srcgrad import runtime
+from srcgrad import runtime, syntax
 from srcgrad.naming import Namer
 from srcgrad.syntax import assign, call, const, name
 
@@ -43,6 +43,7 @@ class _Loops(gast.NodeTransformer):
         self.ref = ref
         self.locals = local_names
         self.pre: list[gast.stmt] = []
+        self.written: set[str] = set()  # arrays the loop being expanded writes into
 
     def builtin(self, fname: str) -> gast.Name:
         return self.ref(getattr(builtins, fname), fname)
@@ -68,8 +69,15 @@ class _Loops(gast.NodeTransformer):
             return length, lambda i: element(gast.BinOp(left=last, op=gast.Sub(), right=i))
         seq = self.namer.numbered("_s")
         self.pre.append(assign(seq, call(self.ref(runtime.as_sequence, "as_sequence"), iterable)))
-        return call(self.builtin("len"), name(seq)), \
-            lambda i: gast.Subscript(value=name(seq), slice=i, ctx=gast.Load())
+        length = call(self.builtin("len"), name(seq))
+        if isinstance(iterable, gast.Name) and iterable.id in self.written:
+            # the body writes into the array it iterates over: read it live, through its own name
+            live = iterable.id
+            return length, lambda i: gast.IfExp(
+                test=gast.Compare(left=name(seq), ops=[gast.Is()], comparators=[name(live)]),
+                body=gast.Subscript(value=name(live), slice=i, ctx=gast.Load()),
+                orelse=gast.Subscript(value=name(seq), slice=syntax.clone(i), ctx=gast.Load()))
+        return length, lambda i: gast.Subscript(value=name(seq), slice=i, ctx=gast.Load())
 
     def bind(self, target: gast.expr, value: gast.expr, out: list[gast.stmt]) -> None:
         if isinstance(target, (gast.Tuple, gast.List)) and isinstance(value, gast.Tuple) \
@@ -84,6 +92,9 @@ class _Loops(gast.NodeTransformer):
         if self.is_builtin(node.iter, "range"):
             return node
         self.pre = []
+        self.written = {t.value.id for n in gast.walk(node) if isinstance(n, (gast.Assign, gast.AugAssign))
+                        for t in (n.targets if isinstance(n, gast.Assign) else [n.target])
+                        if isinstance(t, gast.Subscript) and isinstance(t.value, gast.Name)}
         length, element = self.view(node.iter)
         target = node.target
         # `for i, x in enumerate(xs)` can use i itself as the index
