@@ -2,6 +2,7 @@
 from srcgrad import errors
 from srcgrad.api import GradientFunction, grad, show, value_and_grad
 from srcgrad.forward import jvp
+from srcgrad.higher import GradCheck, check_grad, hessian, hvp, jacobian, vjp
 from srcgrad.errors import (
     NonFiniteError,
     NonScalarOutputError,
@@ -21,6 +22,7 @@ from srcgrad.train import History, fit
 __all__ = [
     "GradientFunction", "NonFiniteError", "NonScalarOutputError", "NotDifferentiableError",
     "SourceUnavailableError", "SrcgradError", "UnsupportedSyntaxError", "WrtError", "adjoint", "errors",
+    "GradCheck", "check_grad", "hessian", "hvp", "jacobian", "vjp",
     "History", "fit", "grad", "init", "insert_grad_of", "tangent", "jvp", "losses", "nondifferentiable", "optim", "show", "stop_gradient", "value_and_grad",
 ]
 __version__ = "0.1.0"

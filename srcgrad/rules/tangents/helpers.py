@@ -7,7 +7,7 @@ the same shape for an array, the same dict/list/tuple for a container).
 import numpy as np
 
 from srcgrad.runtime.arrays import norm_adjoint, prod_adjoint, select_adjoint
-from srcgrad.runtime.structure import Grads
+from srcgrad.runtime.structure import Grads, as_sequence
 
 
 def _float_dtype(x) -> np.dtype:
@@ -55,6 +55,14 @@ def own_tangent(t, x):
     if isinstance(x, list):
         return list(t)
     return t
+
+
+def sequence_tangent(t, y):
+    """The tangent of `as_sequence(iterable)` = y: t itself, or zeros when t is a plain zero (a range
+    saved on a tape by generated gradient code, whose tangent is the number 0)."""
+    if isinstance(t, list | tuple | np.ndarray):
+        return as_sequence(t)
+    return [zeros_tangent(v) for v in y]
 
 
 def lazy_zero(x):

@@ -11,7 +11,7 @@ import operator
 import gast
 import numpy as np
 
-from srcgrad.rules.tangents.helpers import broadcast_like, zeros_tangent
+from srcgrad.rules.tangents.helpers import broadcast_like, sequence_tangent, zeros_tangent
 from srcgrad.rules.tangents.registry import tangent
 from srcgrad.runtime import as_sequence
 from srcgrad.runtime.arrays import balanced_eq
@@ -115,4 +115,4 @@ def divmod_(y, a, b):
 
 @tangent(as_sequence)
 def as_sequence_(y, iterable):
-    d[y] = as_sequence(d[iterable])
+    d[y] = sequence_tangent(d[iterable], y)

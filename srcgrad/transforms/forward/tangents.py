@@ -64,6 +64,25 @@ def _zero_call(call: gast.Call) -> bool:
     return any(all(i < len(call.args) and is_zero(call.args[i]) for i in group) for group in groups)
 
 
+def _stand_in_code() -> Any:
+    from srcgrad.compiler import Split
+
+    return next(c for c in Split.half.__code__.co_consts if getattr(c, "co_name", None) == "late")
+
+
+_STAND_IN = _stand_in_code()
+
+
+def _real_callee(obj: Any) -> Any:
+    """The split function a reverse-mode stand-in (`late`, for recursion) stands for, once it exists."""
+    if getattr(obj, "__code__", None) is _STAND_IN and obj.__closure__:
+        cells = dict(zip(obj.__code__.co_freevars, (c.cell_contents for c in obj.__closure__)))
+        target = getattr(cells["self"], cells["which"])
+        if target is not None:
+            return target
+    return obj
+
+
 def _hashable(obj: Any) -> bool:
     try:
         hash(obj)
@@ -352,7 +371,7 @@ class StatementTangent:
         return _is_scalar_constant(node)
 
     def user_call(self, call: gast.Call, resolved, args: list[gast.expr], keywords: dict) -> list[gast.stmt]:
-        callee = resolved.obj
+        callee = _real_callee(resolved.obj)
         try:
             bound = inspect.signature(callee).bind(*args, **keywords)
         except TypeError as exc:
