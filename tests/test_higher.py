@@ -342,3 +342,21 @@ def test_check_grad_accepts_a_right_rule_and_reports_a_wrong_one() -> None:
 
 def lambda_free_scalar(a):
     return a ** 3
+
+
+def test_every_runtime_helper_has_a_tangent() -> None:
+    """Generated gradient code may call any public runtime helper; forward over reverse needs its tangent."""
+    import inspect
+
+    from srcgrad import runtime
+    from srcgrad.rules.tangents import TANGENTS
+    from srcgrad.rules.tangents.runtime import ZERO_TANGENT
+    from srcgrad.runtime import arrays, broadcast, linalg, structure
+
+    handled_by_the_sweep = {structure.restore_item}  # a statement writing into its first argument
+    missing = sorted({f"{obj.__module__}.{name}" for mod in (runtime, arrays, broadcast, linalg, structure)
+                      for name, obj in vars(mod).items()
+                      if inspect.isfunction(obj) and not name.startswith("_") and obj.__module__.startswith(
+                          "srcgrad.runtime") and obj not in TANGENTS and obj not in ZERO_TANGENT
+                      and obj not in handled_by_the_sweep})
+    assert missing == []

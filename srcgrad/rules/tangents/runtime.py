@@ -7,6 +7,7 @@ transform treats their results as not varying at all). Helpers here that need mo
 line of NumPy end in `_dot`. Templates end in `_rule` so they never shadow the helpers they call.
 """
 # ruff: noqa: F821
+import inspect
 from typing import Any
 
 import numpy as np
@@ -150,9 +151,14 @@ def grads_zero(x):
 # ---- templates: linear in the adjoint ----------------------------------------------------------
 
 
-@tangent(unbroadcast)
-def unbroadcast_rule(y, g, x):
-    d[y] = unbroadcast(d[g], x)
+if "z" in inspect.signature(unbroadcast).parameters:  # `unbroadcast(g, x, z)`: a scalar g stands for a uniform array
+    @tangent(unbroadcast)
+    def unbroadcast_rule(y, g, x, z=None):
+        d[y] = unbroadcast(d[g], x, z)
+else:
+    @tangent(unbroadcast)
+    def unbroadcast_rule(y, g, x):
+        d[y] = unbroadcast(d[g], x)
 
 
 @tangent(unreduce)
@@ -330,3 +336,26 @@ LINEAR.update({
 # matmul_adjoint_left(g, x, y) reads x only for its shape, so a zero in g or in y alone kills a term
 LINEAR.update({f: ((0,), (2,)) for f in (matmul_adjoint_left, dot_adjoint_left)})
 LINEAR.update({f: ((0,), (1,)) for f in (matmul_adjoint_right, dot_adjoint_right)})
+
+
+# ---- helpers newer than some checkouts: registered when the runtime has them -------------------
+
+from srcgrad.runtime import broadcast as _broadcast  # noqa: E402
+
+if hasattr(_broadcast, "uniform_adjoint"):
+    uniform_adjoint = _broadcast.uniform_adjoint
+
+    @tangent(uniform_adjoint)
+    def uniform_adjoint_rule(y, g, x):
+        d[y] = uniform_adjoint(d[g], x)
+
+    LINEAR[uniform_adjoint] = ((0,),)
+
+if hasattr(_broadcast, "expand"):
+    expand = _broadcast.expand
+
+    @tangent(expand)
+    def expand_rule(z, g, y):
+        d[z] = expand(d[g], y)
+
+    LINEAR[expand] = ((0,),)
