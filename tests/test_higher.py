@@ -213,16 +213,15 @@ def test_hvp_of_mlp_costs_at_most_four_gradients() -> None:
     gradient, product = srcgrad.grad(train_digits.loss), srcgrad.hvp(train_digits.loss)
     gradient(params, x, y), product(params, x, y, v)
 
-    def best(f: Callable) -> float:
-        times = []
-        for _ in range(5):
-            start = time.perf_counter()
-            for _ in range(20):
-                f()
-            times.append(time.perf_counter() - start)
-        return min(times)
+    def once(f: Callable) -> float:
+        start = time.perf_counter()
+        for _ in range(10):
+            f()
+        return time.perf_counter() - start
 
-    ratio = best(lambda: product(params, x, y, v)) / best(lambda: gradient(params, x, y))
+    # interleaved, best of many rounds: other processes on the machine slow both alike
+    rounds = [(once(lambda: product(params, x, y, v)), once(lambda: gradient(params, x, y))) for _ in range(15)]
+    ratio = min(h for h, _ in rounds) / min(g for _, g in rounds)
     print(f"hvp / grad time for the digits MLP (batch 64): {ratio:.2f}")
     assert ratio <= 4.0
 
