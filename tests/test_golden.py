@@ -45,7 +45,7 @@ def grad_tanh_sum(x):
     _t2 = np.sum(_t1)
     d_t2 = 1.0
     # grad of line {line_of(tanh_sum, 1)}: return np.sum(np.tanh(x))
-    d_t1 = unreduce(d_t2, _t1, None, False)
+    d_t1 = uniform_adjoint(d_t2, _t1)
     d_x = d_t1 * (1.0 - _t1 * _t1)
     return (_t2, (complete(d_x, x),))
 """
@@ -65,7 +65,7 @@ def grad_overwrite(a, b):
     _t2 = np.sum(_t1)
     d_t2 = 1.0
     # grad of line {line_of(overwrite, 2)}: return np.sum(a * a)
-    d_t1 = unreduce(d_t2, _t1, None, False)
+    d_t1 = uniform_adjoint(d_t2, _t1)
     d_a = d_t1 * a
     d_a += d_t1 * a
     # grad of line {line_of(overwrite, 1)}: a = a * b
@@ -95,7 +95,7 @@ def grad_linear(params, x, y):
     _t6 = np.mean(_t5)
     d_t6 = 1.0
     # grad of line {line_of(linear, 2)}: return np.mean((pred - y) ** 2)
-    d_t5 = unreduce(d_t6 / count(_t5, None), _t5, None, False)
+    d_t5 = uniform_adjoint(d_t6 / count(_t5, None), _t5)
     d_t4 = d_t5 * 2 * _t4
     d_pred = unbroadcast(d_t4, pred)
     # grad of line {line_of(linear, 1)}: pred = x @ params["w"] + params["b"]

@@ -204,28 +204,6 @@ def test_hvp_and_hessian_of_rnn() -> None:
     np.testing.assert_allclose(H.reshape(9, 9), H.reshape(9, 9).T, atol=1e-10)  # symmetric
 
 
-def test_hvp_of_mlp_costs_at_most_four_gradients() -> None:
-    """examples/train_digits.py's loss at batch 64: one hvp against one gradient, in this process."""
-    params = train_digits.init_params(256, 0)
-    rng = np.random.default_rng(0)
-    x, y = rng.random((64, 64)).astype(np.float32), rng.integers(0, 10, 64)
-    v = {k: rng.normal(size=a.shape).astype(np.float32) for k, a in params.items()}
-    gradient, product = srcgrad.grad(train_digits.loss), srcgrad.hvp(train_digits.loss)
-    gradient(params, x, y), product(params, x, y, v)
-
-    def once(f: Callable) -> float:
-        start = time.perf_counter()
-        for _ in range(10):
-            f()
-        return time.perf_counter() - start
-
-    # interleaved, best of many rounds: other processes on the machine slow both alike
-    rounds = [(once(lambda: product(params, x, y, v)), once(lambda: gradient(params, x, y))) for _ in range(15)]
-    ratio = min(h for h, _ in rounds) / min(g for _, g in rounds)
-    print(f"hvp / grad time for the digits MLP (batch 64): {ratio:.2f}")
-    assert ratio <= 4.0
-
-
 # ---- vjp, jacobian ---------------------------------------------------------------------------
 
 

@@ -7,8 +7,14 @@ Both return `g` itself when there is nothing to do, so they cost a shape compari
 import numpy as np
 
 
-def unbroadcast(g, x):
-    """Sum `g` over the axes along which `x` was broadcast, so the result has `x`'s shape."""
+def unbroadcast(g, x, z=None):
+    """Sum `g` over the axes along which `x` was broadcast, so the result has `x`'s shape.
+
+    With `z` (the operation's result), a scalar `g` stands for g at every element of z: the
+    sum over the broadcast axes is then g times how many elements of z each element of x fed.
+    """
+    if z is not None and (type(g) is float or np.ndim(g) == 0) and np.ndim(z):
+        return g * (np.size(z) // max(np.size(x), 1))
     if type(x) is float:
         return g if type(g) is float else float(np.sum(g))
     try:  # the common case, arrays of equal shape, without np.shape's overhead
@@ -81,3 +87,26 @@ def unreduce_like(values, x, y, axis=None, keepdims=False):
     if axis is not None and not keepdims and np.ndim(x):
         y = np.expand_dims(y, _positive_axes(axis, np.ndim(x)))
     return y
+
+
+def uniform_adjoint(g, x):
+    """The adjoint of `x` in `y = np.sum(x)` (no axis): the scalar `g` stands for g everywhere.
+
+    Keeping the scalar lets the elementwise adjoints that follow broadcast it for free; code that
+    needs the full array calls `expand` first. Containers get their full adjoint at once.
+    """
+    if type(x) is np.ndarray:
+        return g
+    return unreduce(g, x)
+
+
+def expand(g, y):
+    """A scalar adjoint standing for a uniform array, made into that array (y's shape); else g."""
+    if type(g) is float or (isinstance(g, np.ndarray | np.generic) and g.ndim == 0):
+        shape = np.shape(y)
+        if shape:
+            dtype = y.dtype if isinstance(y, np.ndarray) and y.dtype.kind in "fc" else np.float64
+            filled = np.empty(shape, dtype)
+            filled.fill(g)
+            return filled
+    return g

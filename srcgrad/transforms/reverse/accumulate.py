@@ -28,6 +28,9 @@ class Adjoints:
     names: dict[str, str] = field(default_factory=dict)
     state: dict[str, str] = field(default_factory=dict)
     pure: bool = False  # no in-place updates: the code will be differentiated again
+    # adjoints that may hold a scalar standing for the same value at every element of their
+    # primal (from `np.sum(x)`): code that needs the full array calls `expand` first
+    uniform: set[str] = field(default_factory=set)
 
     def name(self, var: str) -> str:
         if var not in self.names:
@@ -42,12 +45,25 @@ class Adjoints:
 
     def reset(self, var: str) -> None:
         self.state[var] = ZERO
+        self.uniform.discard(var)
+
+    def expand(self, var: str, primal: gast.expr, helper: gast.Name, out: list[gast.stmt]) -> None:
+        """Make a possibly-uniform adjoint a full array (before code that indexes or reshapes it)."""
+        if var in self.uniform and not self.is_zero(var):
+            out.append(syntax.assign(self.name(var), syntax.call(helper, self.ref(var), primal)))
+            self.uniform.discard(var)
 
     def snapshot(self) -> dict[str, str]:
         return dict(self.state)
 
-    def write(self, var: str, value: gast.expr, out: list[gast.stmt]) -> None:
-        """Accumulate `value` into the adjoint of `var`."""
+    def write(self, var: str, value: gast.expr, out: list[gast.stmt], uniform: bool = False) -> None:
+        """Accumulate `value` into the adjoint of `var` (`uniform`: the value may be a scalar standing
+        for a uniform array)."""
+        if self.is_zero(var):
+            if uniform:
+                self.uniform.add(var)
+        elif not uniform:
+            self.uniform.discard(var)
         if self.is_zero(var):
             fresh = isinstance(value, (gast.BinOp, gast.UnaryOp))
             out.append(syntax.assign(self.name(var), value))
@@ -63,6 +79,7 @@ class Adjoints:
     def write_index(self, var: str, primal: gast.expr, index: gast.expr, value: gast.expr,
                     helpers: dict[str, gast.expr], out: list[gast.stmt]) -> None:
         """Accumulate `value` into `d[var][index]` (the adjoint of a subscript read)."""
+        self.expand(var, primal, helpers["expand"], out)
         state = self.state.get(var, ZERO)
         if state == ZERO:
             out.append(syntax.assign(self.name(var), syntax.call(helpers["index_grad"], primal, index, value)))

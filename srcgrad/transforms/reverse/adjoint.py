@@ -15,6 +15,7 @@ from srcgrad import syntax
 from srcgrad.errors import NotDifferentiableError, UnsupportedSyntaxError
 from srcgrad.passes.analyses.activity import NONDIFF_ATTRIBUTES, reads_varied
 from srcgrad.rules import registry
+from srcgrad.runtime.arrays import count
 from srcgrad.transforms.reverse.templates import bind_arguments, instantiate
 
 if TYPE_CHECKING:
@@ -37,7 +38,9 @@ def _is_scalar_constant(node: gast.expr) -> bool:
     return isinstance(node, gast.Constant) and type(node.value) in (int, float)
 
 
-SAME_OPERANDS = syntax.name("<both operands>")  # `x * x`: neither operand was broadcast
+SAME_OPERANDS = syntax.name("<both operands>")
+# rules (besides elementwise ufuncs and operators) whose templates broadcast a scalar adjoint correctly
+_UNIFORM_FRIENDLY = frozenset({np.where, np.clip})  # `x * x`: neither operand was broadcast
 
 
 def _elementwise(key) -> bool:
@@ -61,7 +64,8 @@ def _broadcast_partner(args: list[gast.expr]) -> gast.Name | None:
 class StatementAdjoint:
     """Builds the backward statements for one forward statement, writing adjoints through `rev.adjoints`."""
 
-    def __init__(self, rev: "Reverse", stmt: gast.stmt, incoming: gast.expr, result: str):
+    def __init__(self, rev: "Reverse", stmt: gast.stmt, incoming: gast.expr, result: str, uniform: bool = False):
+        self.uniform = uniform  # the incoming adjoint may be a scalar standing for a uniform array
         self.rev = rev
         self.ctx = rev.ctx
         self.stmt = stmt
@@ -74,11 +78,11 @@ class StatementAdjoint:
     def varies(self, node: gast.expr) -> bool:
         return isinstance(node, gast.Name) and node.id in self.rev.varied
 
-    def write(self, node: gast.expr, value: gast.expr) -> None:
+    def write(self, node: gast.expr, value: gast.expr, uniform: bool = False) -> None:
         """Accumulate `value` into the adjoint of the atom or display `node`."""
         if isinstance(node, gast.Name):
             if node.id in self.rev.varied:
-                self.rev.adjoints.write(node.id, value, self.out)
+                self.rev.adjoints.write(node.id, value, self.out, uniform)
         elif isinstance(node, (gast.Tuple, gast.List)):
             elements = [(i, e) for i, e in enumerate(node.elts) if self.varies(e)]
             if not elements:
@@ -129,10 +133,52 @@ class StatementAdjoint:
                     value = self.without_unbroadcast(value, bindings[item[1]])
                 elif all_numbers:  # numbers in, a number out: nothing was broadcast
                     value = self.without_unbroadcast(value, bindings[item[1]])
-                self.write(bindings[item[1]], value)
+                uniform = self.uniform and self.maybe_scalar(value)
+                if self.uniform:
+                    value = self.with_result_shape(value)
+                self.write(bindings[item[1]], value, uniform)
             else:
                 _, param, primal, index, grad = item
                 self.write_index(bindings[param], primal, index, grad)
+
+    def maybe_scalar(self, value: gast.expr) -> bool:
+        """Whether a value built from a uniform (scalar) adjoint may still be a scalar: it is a full
+        array as soon as it multiplies in a primal value that may be an array."""
+        helper = self.rev.helper("unbroadcast").id
+        shape_only = {id(a) for n in gast.walk(value) if isinstance(n, gast.Call) and syntax.is_name(n.func, helper)
+                      for a in n.args[1:]}
+        adjoints = set(self.rev.adjoints.names.values()) | {self.incoming.id if isinstance(self.incoming, gast.Name)
+                                                             else ""}
+        for node in gast.walk(value):
+            if (isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and id(node) not in shape_only
+                    and node.id not in adjoints and node.id not in self.rev.numbers
+                    and node.id in self.rev.locals):
+                return False
+        return True
+
+    def with_result_shape(self, value: gast.expr) -> gast.expr:
+        """`unbroadcast(g, x)` -> `unbroadcast(g, x, y)`: a scalar g then counts y's elements."""
+        helper = self.rev.helper("unbroadcast").id
+        for node in gast.walk(value):
+            if isinstance(node, gast.Call) and syntax.is_name(node.func, helper) and len(node.args) == 2:
+                node.args.append(syntax.name(self.target))
+        return value
+
+    def accepts_uniform(self, value: gast.expr) -> bool:
+        """Operations whose adjoint templates broadcast a scalar incoming adjoint correctly."""
+        if isinstance(value, (gast.Name, gast.Constant, gast.UnaryOp)):
+            return True
+        if isinstance(value, gast.BinOp):
+            return not isinstance(value.op, gast.MatMult)
+        if isinstance(value, gast.Call):
+            resolved = self.rev.resolved.get(id(value))
+            if resolved is None or resolved.kind != "rule":
+                return False
+            key = resolved.rule.key
+            if isinstance(key, np.ufunc):
+                return key.nin in (1, 2) and key is not np.matmul
+            return key in _UNIFORM_FRIENDLY
+        return False
 
     def without_unbroadcast(self, value: gast.expr, operand: gast.expr) -> gast.expr:
         """`unbroadcast(g, x)` is `g` when x's partner in a binary operation is a scalar constant or x itself."""
@@ -150,8 +196,13 @@ class StatementAdjoint:
         if not reads_varied(value, self.rev.varied,
                             lambda call: id(call) not in resolved or resolved[id(call)].kind != "nondiff", implicit):
             return self.out  # the value does not depend differentiably on anything varied
+        if self.uniform and not self.accepts_uniform(value):
+            full = self.ctx.namer.numbered("_e")
+            self.out.append(syntax.assign(full, syntax.call(self.rev.helper("expand"), self.incoming,
+                                                            syntax.name(self.target))))
+            self.incoming, self.uniform = syntax.name(full), False
         if isinstance(value, (gast.Name, gast.Constant)):
-            self.write(value, self.incoming)
+            self.write(value, self.incoming, self.uniform)
         elif isinstance(value, gast.BinOp):
             self.apply_rule(self.rule_for(type(value.op), value), [value.left, value.right], {})
         elif isinstance(value, gast.UnaryOp):
@@ -207,6 +258,14 @@ class StatementAdjoint:
             args.insert(0, call.func.value)
         if resolved.kind == "nondiff":
             return
+        if resolved.kind == "rule" and self.full_reduction(resolved.rule, args, keywords):
+            incoming = self.incoming
+            if resolved.rule.key is np.mean:
+                incoming = gast.BinOp(left=incoming, op=gast.Div(), right=syntax.call(
+                    self.ctx.ref(count, "count"), syntax.clone(args[0]), syntax.const(None)))
+            value = syntax.call(self.rev.helper("uniform_adjoint"), incoming, syntax.clone(args[0]))
+            self.write(args[0], value, uniform=True)
+            return
         if resolved.kind == "rule":
             if registry.lookup(operator.getitem) is resolved.rule:
                 self.write_index(args[0], syntax.clone(args[0]), syntax.clone(args[1]), self.incoming)
@@ -221,6 +280,13 @@ class StatementAdjoint:
                 hint=f"Register a rule with @srcgrad.adjoint({resolved.label}), mark it with "
                 f"srcgrad.nondifferentiable({resolved.label}) if its output carries no derivative, "
                 "or call srcgrad.stop_gradient on its arguments.")
+
+    def full_reduction(self, rule: registry.Rule, args: list[gast.expr], keywords: dict) -> bool:
+        """`np.sum(x)` or `np.mean(x)` of a whole array, outside branches and loops, in code that is not
+        differentiated again: its adjoint can stay a scalar (see Adjoints.uniform)."""
+        return (rule.key in (np.sum, np.mean) and len(args) == 1 and not keywords
+                and isinstance(args[0], gast.Name) and args[0].id in self.rev.varied
+                and args[0].id not in self.rev.numbers and not self.rev.pure and not self.rev._compound_depth)
 
     def user_call(self, call: gast.Call, resolved, args: list[gast.expr], keywords: dict[str, gast.expr]) -> None:
         callee = resolved.obj

@@ -85,6 +85,8 @@ class Reverse:
         self.counters: dict[int, str] = {}  # id(While) -> its trip counter
         self.loop_depth: dict[int, int] = {}  # id(While) -> how many loops enclose it
         self._depth = 0
+        self._compound_depth = 0  # branches and loops around the statement being transformed
+        self.locals = set(self.params) | syntax.names_stored(fdef)  # the function's own variables
         self._last_line: int | None = None
 
     # -- runtime helpers the generated code calls ----------------------------------------------
@@ -93,7 +95,7 @@ class Reverse:
         return self.ctx.ref(getattr(runtime, name), name)
 
     def helpers(self) -> dict[str, gast.Name]:
-        return {n: self.helper(n) for n in ("index_grad", "index_add", "index_add_inplace")}
+        return {n: self.helper(n) for n in ("index_grad", "index_add", "index_add_inplace", "expand")}
 
     # -- which definitions may need their old value saved ---------------------------------------
 
@@ -160,13 +162,14 @@ class Reverse:
         pop = [_mark(_Pop, var)] if id(stmt) in self.push_sites else []
         if var not in self.varied or self.adjoints.is_zero(var):
             return pop
+        uniform = var in self.adjoints.uniform
         if var in syntax.names_loaded(stmt.value):
             # `x = f(x)`: the template needs the old x (restored by the pop) and the new one (kept in a temp)
             incoming = syntax.name(self.ctx.namer.numbered("_d"))
             result = self.ctx.namer.numbered("_r")
             head = [syntax.assign(incoming.id, self.adjoints.ref(var)), syntax.assign(result, syntax.name(var))]
             self.adjoints.reset(var)
-            body = StatementAdjoint(self, stmt, incoming, result).build()
+            body = StatementAdjoint(self, stmt, incoming, result, uniform).build()
             if result not in set().union(*(syntax.names_loaded(s) for s in body)):
                 head.pop()
             if id(stmt) in self.split_calls:
@@ -176,17 +179,23 @@ class Reverse:
         else:
             incoming = self.adjoints.ref(var)
             self.adjoints.reset(var)
-            body = StatementAdjoint(self, stmt, incoming, var).build()
+            body = StatementAdjoint(self, stmt, incoming, var, uniform).build()
         if body:
             self.comment_for(stmt, out)
             out.extend(body)
         return out + pop
+
+    def expand_uniform(self, names: set[str], out: list[gast.stmt]) -> None:
+        """Give every possibly-uniform adjoint among `names` its full array."""
+        for var in sorted(names & self.adjoints.uniform):
+            self.adjoints.expand(var, syntax.name(var), self.helper("expand"), out)
 
     def backward_setitem(self, stmt: gast.Assign) -> list[gast.stmt]:
         """`x[i] = v`: v gets x's adjoint at i, which then restarts from zero; x[i] gets its old value back."""
         target = stmt.targets[0]
         var = target.value.id
         out: list[gast.stmt] = []
+        self.expand_uniform({var}, out)
         if var in self.varied and not self.adjoints.is_zero(var):
             index = index_value(target.slice)
             body: list[gast.stmt] = []
@@ -214,6 +223,7 @@ class Reverse:
         if var not in self.varied:
             return []
         out: list[gast.stmt] = []
+        self.expand_uniform({var}, out)
         self.comment_for(stmt, out)
         if self.adjoints.is_zero(var):
             out.append(self._zero(var))
@@ -228,6 +238,7 @@ class Reverse:
         var = stmt.targets[0].id
         container = stmt.value.func.value.id
         out: list[gast.stmt] = []
+        self.expand_uniform({var, container}, out)
         if var in self.varied and container in self.varied and not self.adjoints.is_zero(var):
             incoming = self.adjoints.ref(var)
             self.adjoints.reset(var)
@@ -248,6 +259,7 @@ class Reverse:
         var = stmt.value.func.value.id
         value = stmt.value.args[0]
         out: list[gast.stmt] = []
+        self.expand_uniform({var}, out)
         if var in self.varied and not self.adjoints.is_zero(var):
             adjoint = StatementAdjoint(self, stmt, self.adjoints.ref(var), var)
             if adjoint.node_varies(value):
@@ -271,6 +283,15 @@ class Reverse:
         return syntax.call(self.helper("zeros_like"), syntax.name(var))
 
     def backward_if(self, stmt: gast.If) -> list[gast.stmt]:
+        expanded: list[gast.stmt] = []
+        self.expand_uniform(self._touched([stmt]), expanded)
+        self._compound_depth += 1
+        try:
+            return expanded + self._backward_if(stmt)
+        finally:
+            self._compound_depth -= 1
+
+    def _backward_if(self, stmt: gast.If) -> list[gast.stmt]:
         entry = self.adjoints.snapshot()
         body = self.backward_block(stmt.body)
         after_body = self.adjoints.snapshot()
@@ -308,6 +329,15 @@ class Reverse:
         Adjoints carried from one iteration to the next must hold real values at the loop's
         entry and after every reset, so the loop is analyzed to a fixed point first.
         """
+        expanded: list[gast.stmt] = []
+        self.expand_uniform(self._touched(stmt.body), expanded)
+        self._compound_depth += 1
+        try:
+            return expanded + self._backward_loop(stmt)
+        finally:
+            self._compound_depth -= 1
+
+    def _backward_loop(self, stmt: gast.For | gast.While) -> list[gast.stmt]:
         entry = self.adjoints.snapshot()
         self.loop_depth[id(stmt)] = self._depth
         self._depth += 1
@@ -559,6 +589,7 @@ class Reverse:
         else:
             incoming = self.ctx.namer.fresh("d_out")
         backward = self.backward_block(self.fdef.body)
+        self.expand_uniform(set(active), backward)  # callers expect full arrays
         grads = self._gradients(list(active), backward)
         forward, backward, uses_tape = self._finish(self._forward(), backward)
         backward = head + backward
