@@ -2,7 +2,6 @@
 
 Names are deterministic (counters, never random) so generated code is stable across runs.
 """
-import itertools
 
 
 class Namer:
@@ -10,7 +9,7 @@ class Namer:
 
     def __init__(self, reserved: set[str] = frozenset()):
         self.taken: set[str] = set(reserved)
-        self._counters: dict[str, itertools.count] = {}
+        self._counters: dict[str, int] = {}  # prefix -> last number handed out
 
     def reserve(self, *names: str) -> None:
         self.taken.update(names)
@@ -24,12 +23,24 @@ class Namer:
 
     def numbered(self, prefix: str) -> str:
         """`prefix1`, `prefix2`, ...: temporaries that are always numbered."""
-        counter = self._counters.setdefault(prefix, itertools.count(1))
+        number = self._counters.get(prefix, 0)
         while True:
-            candidate = f"{prefix}{next(counter)}"
+            number += 1
+            candidate = f"{prefix}{number}"
             if candidate not in self.taken:
+                self._counters[prefix] = number
                 self.taken.add(candidate)
                 return candidate
+
+    def checkpoint(self) -> tuple[set[str], dict[str, int]]:
+        """The state to return to when generated code is thrown away and built again."""
+        return set(self.taken), dict(self._counters)
+
+    def rollback(self, state: tuple[set[str], dict[str, int]], keep: set[str] = frozenset()) -> None:
+        """Forget names handed out since `state`, except `keep` (names still in use)."""
+        taken, counters = state
+        self.taken = set(taken) | set(keep)
+        self._counters = dict(counters)
 
     def temp(self) -> str:
         return self.numbered("_t")

@@ -285,15 +285,13 @@ class Forward:
         entry = before
         last_line = self._last_line
         for _ in range(20):
-            saved = (set(self.ctx.namer.taken), copy.copy(self.ctx.namer._counters))
+            saved = self.ctx.namer.checkpoint()
             self.state, self._last_line = dict(entry), last_line
             body = self.block(stmt.body)
             grown = _merge(entry, self.state)
             if grown == entry:
                 break
-            taken, counters = saved
-            self.ctx.namer.taken = taken | set(self.names.values()) | set(self.ctx._refs.values())
-            self.ctx.namer._counters = {k: copy.copy(v) for k, v in counters.items()}
+            self.ctx.namer.rollback(saved, keep=set(self.names.values()) | set(self.ctx._refs.values()))
             entry = grown
         self.state = _merge(before, self.state)
         if isinstance(stmt, gast.For):
