@@ -86,6 +86,18 @@ def with_store(node: gast.expr) -> gast.expr:
     return node
 
 
+class Rename(gast.NodeTransformer):
+    """Rename names by a mapping (every context)."""
+
+    def __init__(self, renames: dict[str, str]):
+        self.renames = renames
+
+    def visit_Name(self, node: gast.Name):
+        if node.id in self.renames:
+            return gast.Name(id=self.renames[node.id], ctx=node.ctx, annotation=None, type_comment=None)
+        return node
+
+
 def comment(text: str) -> gast.Expr:
     """A marker statement that codegen turns into a `# text` comment line."""
     return gast.Expr(value=gast.Constant(value=Comment(text), kind=None))

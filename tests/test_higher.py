@@ -6,7 +6,6 @@ of the function itself (loose, but independent of srcgrad).
 """
 import copy
 import sys
-import time
 from pathlib import Path
 from typing import Any, Callable
 

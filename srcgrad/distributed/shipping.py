@@ -9,7 +9,6 @@ its `linecache` before compiling (`register_sources`). cloudpickle (3.1 and late
 replaces the file name of each code object it pickles by "<dynamic-code>", so we ship the
 functions with their file names and put the names back (`restore_filenames`).
 """
-import inspect
 import linecache
 import sys
 import types

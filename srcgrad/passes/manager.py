@@ -7,7 +7,6 @@ from typing import Any, Callable
 import gast
 
 from srcgrad import syntax
-from srcgrad.errors import Origin
 from srcgrad.frontend.parse import Source
 from srcgrad.naming import Namer
 

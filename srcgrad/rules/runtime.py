@@ -8,7 +8,7 @@ carry no derivative. Template functions end in `_rule` so they never shadow the 
 from srcgrad import runtime
 from srcgrad.rules.registry import adjoint, nondifferentiable
 from srcgrad.runtime import arrays, linalg
-from srcgrad.runtime.structure import clear_adjoint
+from srcgrad.runtime.structure import clear_adjoint, index_grad
 from srcgrad.runtime.transpose import (
     broadcast_back,
     complete_back,

@@ -5,7 +5,7 @@ returns the adjoint of one argument (or a list of adjoints for functions of arra
 """
 import numpy as np
 
-from srcgrad.runtime.broadcast import _positive_axes, unbroadcast, unreduce
+from srcgrad.runtime.broadcast import _positive_axes, unbroadcast
 from srcgrad.runtime.linalg import matmul_adjoint_left, matmul_adjoint_right
 
 # ---- elementwise -----------------------------------------------------------------------------

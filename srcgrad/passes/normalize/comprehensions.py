@@ -21,16 +21,6 @@ from srcgrad import syntax
 from srcgrad.naming import Namer
 
 
-class _Rename(gast.NodeTransformer):
-    def __init__(self, renames: dict[str, str]):
-        self.renames = renames
-
-    def visit_Name(self, node: gast.Name):
-        if node.id in self.renames:
-            return gast.Name(id=self.renames[node.id], ctx=node.ctx, annotation=None, type_comment=None)
-        return node
-
-
 class _Hoist(gast.NodeTransformer):
     """Replace comprehensions inside one statement by names, collecting the loops that build them."""
 
@@ -52,7 +42,7 @@ class _Hoist(gast.NodeTransformer):
         for gen in node.generators:
             for target in syntax.names_stored(gen.target):
                 renames[target] = self.namer.numbered(f"_{target.strip('_') or 'v'}")
-        rename = _Rename(renames)
+        rename = syntax.Rename(renames)
         append = syntax.expr_stmt(syntax.call(syntax.attr(result, "append"), rename.visit(node.elt)))
         body: list[gast.stmt] = [append]
         for gen in reversed(node.generators):

@@ -15,7 +15,7 @@ import numpy as np
 from srcgrad import runtime
 from srcgrad.rules.tangents.helpers import zeros_tangent
 from srcgrad.rules.tangents.registry import tangent
-from srcgrad.runtime import arrays, linalg, structure
+from srcgrad.runtime import arrays, structure
 from srcgrad.runtime.arrays import (
     _expand, _float, cast_like, cumsum_adjoint, dot_adjoint_left, dot_adjoint_right, einsum_adjoints, item_or_zero,
     norm_adjoint, prod_adjoint, select_adjoint, solve_adjoint_b, split_like, trace_adjoint, undiag, unhstack,

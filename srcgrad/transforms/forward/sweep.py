@@ -9,8 +9,6 @@ broadcast): `x[i] = v` writes into `t_x` in place, after copying a shared one.
 
 The function comes out as `f_jvp(*params, *tangents of the active params) -> (value, tangent)`.
 """
-import copy
-
 from typing import Any
 
 import gast

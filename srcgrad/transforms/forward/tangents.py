@@ -340,14 +340,14 @@ class StatementTangent:
                 self.before.append(gast.copy_location(syntax.assign(temp, syntax.clone(node)), self.stmt))
                 primal.value = _replace(primal.value, memo[id(node)], syntax.name(temp))
         self.stmt = primal
-        out_stmts = [_Rename(renames).visit(s) for s in out_stmts]
+        out_stmts = [syntax.Rename(renames).visit(s) for s in out_stmts]
         self.fwd.state[self.var] = state
         if not overwrites:
             return self.before + [self.stmt] + out_stmts
         if _RESULT not in used:  # the tangent reads only the old operands: compute it first
             return self.before + out_stmts + [self.stmt]
         result = self.ctx.namer.numbered("_r")
-        out_stmts = [_Rename({_RESULT: result}).visit(s) for s in out_stmts]
+        out_stmts = [syntax.Rename({_RESULT: result}).visit(s) for s in out_stmts]
         primal = gast.copy_location(syntax.assign(result, self.stmt.value), self.stmt)
         return self.before + [primal] + out_stmts + [gast.copy_location(syntax.assign(self.var, syntax.name(result)),
                                                                         self.stmt)]
@@ -396,15 +396,5 @@ class StatementTangent:
                                   syntax.name(self.fwd.tangent_name(self.var), gast.Store)], ctx=gast.Store())
         self.fwd.state[self.var] = SHARED
         return [gast.copy_location(syntax.assign(target, jvp_call), self.stmt)]
-
-
-class _Rename(gast.NodeTransformer):
-    def __init__(self, renames: dict[str, str]):
-        self.renames = renames
-
-    def visit_Name(self, node: gast.Name):
-        if node.id in self.renames:
-            return gast.Name(id=self.renames[node.id], ctx=node.ctx, annotation=None, type_comment=None)
-        return node
 
 
