@@ -234,18 +234,25 @@ def clear_adjoint(g, index):
     return g
 
 
-_BASES: dict[np.dtype, np.ndarray] = {}
+_PROXIES: dict[tuple, np.ndarray] = {}  # (shape, dtype) -> a zero-stride array of that shape
 
 
 def shape_of(x):
     """What the tape keeps of a value whose old versions the backward sweep only asks the shape of.
 
-    For an array: a read-only-in-practice array of the same shape and dtype whose every element
-    is one shared zero (zero strides), so it costs a header, not the data. Anything else is kept as is.
+    For an array: an array of the same shape and dtype whose every element is one shared zero
+    (zero strides), reused for every value of that shape, so the tape holds no data for it and
+    building it costs a dictionary lookup. Generated code never writes into it. Anything else
+    is kept as is.
     """
     if type(x) is np.ndarray and x.ndim:
-        base = _BASES.get(x.dtype)
-        if base is None:
-            base = _BASES[x.dtype] = np.zeros(1, x.dtype)
-        return np.ndarray(x.shape, x.dtype, base, 0, (0,) * x.ndim)
+        key = (x.shape, x.dtype)
+        proxy = _PROXIES.get(key)
+        if proxy is None:
+            if len(_PROXIES) > 4096:
+                _PROXIES.clear()
+            proxy = np.ndarray(x.shape, x.dtype, np.zeros(1, x.dtype), 0, (0,) * x.ndim)
+            proxy.flags.writeable = False
+            _PROXIES[key] = proxy
+        return proxy
     return x
