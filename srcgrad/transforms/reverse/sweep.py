@@ -651,26 +651,7 @@ class Reverse:
         ours = set(self.adjoints.names.values())
         ours |= {n for s in backward for n in syntax.names_stored(s) if n.startswith(("_d", "_g", "_r"))}
         fdef = propagate_copies(fdef, ours)
-        fdef = drop_dead_code(fdef, ours)
-        return fdef if self.pure else self._bind_tape_methods(fdef)
-
-    def _bind_tape_methods(self, fdef: gast.FunctionDef) -> gast.FunctionDef:
-        """In loops, `_push(v)` / `_pop()` (the tape's bound methods, looked up once) beat `_tape.append(v)`."""
-        if not any(isinstance(n, (gast.For, gast.While)) for n in gast.walk(fdef)):
-            return fdef
-        methods = {"append": self.ctx.namer.fresh("_push"), "pop": self.ctx.namer.fresh("_pop")}
-        used = set()
-        for node in gast.walk(fdef):
-            if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) \
-                    and syntax.is_name(node.func.value, self.tape) and node.func.attr in methods:
-                used.add(node.func.attr)
-                node.func = syntax.name(methods[node.func.attr])
-        binds = [syntax.assign(methods[m], syntax.attr(self.tape, m)) for m in ("append", "pop") if m in used]
-        body = fdef.body
-        at = next((i + 1 for i, s in enumerate(body) if isinstance(s, gast.Assign)
-                   and syntax.is_name(s.targets[0], self.tape)), 0)
-        fdef.body = body[:at] + binds + body[at:]
-        return fdef
+        return drop_dead_code(fdef, ours)
 
     @staticmethod
     def _function(name: str, args: gast.arguments, body: list[gast.stmt]) -> gast.FunctionDef:
