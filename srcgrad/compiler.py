@@ -57,6 +57,7 @@ class Split:
             return getattr(self, which)(*args)
 
         late.__name__ = which
+        late.srcgrad_target = lambda: getattr(self, which)  # what differentiating `late` means
         return late
 
 

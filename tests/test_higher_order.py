@@ -3,6 +3,7 @@
 References are closed forms or central finite differences of srcgrad's first derivative checked
 against its own closed form first (never a second derivative checked against itself).
 """
+import inspect
 import math
 
 import numpy as np
@@ -84,3 +85,41 @@ def test_hessian_vector_product_by_reverse_over_reverse() -> None:
 def test_value_and_grad_cannot_be_differentiated_again() -> None:
     with pytest.raises(srcgrad.SrcgradError, match="value_and_grad"):
         srcgrad.grad(srcgrad.value_and_grad(cubic_sine))(0.5)
+
+
+# ---- every catalogue function with a scalar parameter, differentiated twice ----------------------
+
+def _second_derivative_cases() -> list:
+    import test_catalogue
+    import test_catalogue_control
+
+    cases = []
+    for func in test_catalogue.catalogue_functions():
+        if not getattr(func, "known_bugs", None):
+            cases.append(pytest.param(func, test_catalogue.make_args(func), id=f"catalogue-{func.__name__}"))
+    for func in test_catalogue_control.functions():
+        if getattr(func, "known_bug", None) is None:
+            for k, override in enumerate(getattr(func, "cases", None) or [{}]):
+                cases.append(pytest.param(func, test_catalogue_control.make_args(func, override),
+                                          id=f"control-{func.__name__}-{k}"))
+    return [c for c in cases if any(p in ("a", "b", "c") for p in inspect.signature(c.values[0]).parameters)]
+
+
+@pytest.mark.parametrize("func, args", _second_derivative_cases())
+def test_grad_of_grad_over_the_catalogues(func, args: list) -> None:
+    """d/da of srcgrad's d/da against central differences of that first derivative (checked on its own
+    by the catalogue tests against differences of f)."""
+    params = list(inspect.signature(func).parameters)
+    name = next(p for p in params if p in ("a", "b", "c"))
+    i = params.index(name)
+    first = srcgrad.grad(func, wrt=name)
+    second = srcgrad.grad(first, wrt=name)
+
+    def first_at(value: float) -> float:
+        shifted = list(args)
+        shifted[i] = value
+        return float(np.sum(first(*shifted)))
+
+    eps = 1e-5
+    reference = (first_at(args[i] + eps) - first_at(args[i] - eps)) / (2 * eps)
+    assert float(np.sum(second(*args))) == pytest.approx(reference, rel=1e-4, abs=1e-4)

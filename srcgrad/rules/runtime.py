@@ -13,6 +13,12 @@ from srcgrad.runtime.transpose import (
     broadcast_back,
     complete_back,
     complete_forth,
+    dot_left_back,
+    dot_right_back,
+    hstack_back,
+    join_back,
+    stack_back,
+    vstack_back,
     index_back,
     item_back,
     matmul_left_back,
@@ -40,13 +46,13 @@ def complete_rule(y, g, x):
 
 @adjoint(runtime.index_grad)
 def index_grad_rule(y, x, index, g):
-    d[g] = index_back(d[y], index, g)
+    d[g] = index_back(d[y], index, g, x)
 
 
 @adjoint(runtime.index_add)
 def index_add_rule(y, acc, x, index, g):
     d[acc] = d[y]
-    d[g] = index_back(d[y], index, g)
+    d[g] = index_back(d[y], index, g, x)
 
 
 @adjoint(runtime.item_adjoint)
@@ -132,3 +138,44 @@ def index_back_rule(y, h, index, g):
 @adjoint(sum_of)
 def sum_of_rule(y, h):
     d[h] = runtime.sum_adjoint(d[y], h)
+
+
+# ---- shape helpers and products of the NumPy table ----------------------------------------------
+
+@adjoint(arrays.cast_like)
+def cast_like_rule(y, g, a):
+    d[g] = d[y]
+
+
+@adjoint(arrays.split_like)
+def split_like_rule(y, g, arrays, axis):
+    d[g] = join_back(d[y], arrays, axis, g)
+
+
+@adjoint(arrays.unstack)
+def unstack_rule(y, g, arrays, axis):
+    d[g] = stack_back(d[y], arrays, axis, g)
+
+
+@adjoint(arrays.unhstack)
+def unhstack_rule(y, g, tup):
+    d[g] = hstack_back(d[y], tup, g)
+
+
+@adjoint(arrays.unvstack)
+def unvstack_rule(y, g, tup):
+    d[g] = vstack_back(d[y], tup, g)
+
+
+@adjoint(arrays.dot_adjoint_left)
+def dot_adjoint_left_rule(z, g, a, b):
+    back = dot_left_back(d[z], g, a, b)
+    d[g] = back[0]
+    d[b] = back[1]
+
+
+@adjoint(arrays.dot_adjoint_right)
+def dot_adjoint_right_rule(z, g, a, b):
+    back = dot_right_back(d[z], g, a, b)
+    d[g] = back[0]
+    d[a] = back[1]

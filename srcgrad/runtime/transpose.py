@@ -33,9 +33,11 @@ def select_back(h, g, a, y, axis, keepdims):
     return reduce_back(h * share, g, a, axis, keepdims)
 
 
-def index_back(h, index, g):
+def index_back(h, index, g, x=None):
     """Transpose of `index_grad(x, index, g)` (and of scattering g into an adjoint at index)."""
     if isinstance(h, dict):
+        if isinstance(index, int) and index < 0 and x is not None:
+            index += len(x)  # container adjoints are keyed by position
         return item_adjoint(h, index, g)
     if isinstance(h, list | tuple):
         return h[index]
@@ -100,3 +102,60 @@ def complete_forth(h, g_like):
     if np.shape(h) == np.shape(g_like):
         return h
     return np.broadcast_to(h, np.shape(g_like))
+
+
+def _parts(h, like) -> list:
+    """The adjoints of a list of pieces, zeros where none arrived."""
+    out = []
+    for i, x in enumerate(like):
+        part = h.get(i) if isinstance(h, dict) else (h[i] if isinstance(h, list | tuple) else None)
+        out.append(np.zeros(np.shape(x)) if part is None else np.broadcast_to(part, np.shape(x)))
+    return out
+
+
+def join_back(h, arrays, axis, g):
+    """Transpose of `split_like(g, arrays, axis)`: the pieces' adjoints put back together."""
+    parts = _parts(h, arrays)
+    if axis is None:
+        return np.reshape(np.concatenate([np.ravel(p) for p in parts]), np.shape(g))
+    return np.concatenate(parts, axis)
+
+
+def stack_back(h, arrays, axis, g):
+    """Transpose of `unstack(g, arrays, axis)`."""
+    return np.reshape(np.stack(_parts(h, arrays), axis), np.shape(g))
+
+
+def hstack_back(h, tup, g):
+    """Transpose of `unhstack(g, tup)`."""
+    parts = _parts(h, tup)
+    if all(np.ndim(x) <= 1 for x in tup):
+        return np.reshape(np.concatenate([np.ravel(p) for p in parts]), np.shape(g))
+    return np.reshape(np.concatenate(parts, 1), np.shape(g))
+
+
+def vstack_back(h, tup, g):
+    """Transpose of `unvstack(g, tup)`."""
+    return np.reshape(np.concatenate([np.atleast_2d(p) for p in _parts(h, tup)], 0), np.shape(g))
+
+
+def dot_left_back(h, g, a, b):
+    """Transposes of `dot_adjoint_left(g, a, b)`: the adjoints of g and of b."""
+    if np.ndim(a) == 0:
+        return h * b, h * g
+    if np.ndim(b) == 0:
+        return h * b, np.sum(h * g)
+    if np.ndim(b) <= 2:
+        return matmul_left_back(h, g, a, b)
+    raise NotImplementedError("second derivatives through np.dot of arrays with more than two axes")
+
+
+def dot_right_back(h, g, a, b):
+    """Transposes of `dot_adjoint_right(g, a, b)`: the adjoints of g and of a."""
+    if np.ndim(b) == 0:
+        return h * a, h * g
+    if np.ndim(a) == 0:
+        return h * a, np.sum(h * g)
+    if np.ndim(b) <= 2:
+        return matmul_right_back(h, g, a, b)
+    raise NotImplementedError("second derivatives through np.dot of arrays with more than two axes")

@@ -82,6 +82,9 @@ def resolve_object(obj: Any, label: str) -> Resolved:
 
     if isinstance(obj, GradientFunction) and not obj.with_value:
         return Resolved("user", label, obj.differentiable())
+    target = getattr(obj, "srcgrad_target", None)  # a stand-in for a recursive split, now compiled
+    if target is not None and target() is not None:
+        obj = target()
     rule = registry.lookup(obj)
     if rule is not None:
         return Resolved("rule", label, obj, rule)
