@@ -83,10 +83,6 @@ def _cache_key(func: Callable, names: tuple[str, ...], kind: str) -> tuple:
     return (func.__code__, id(func.__globals__), _closure_key(func), names, kind)
 
 
-def param_names(func: Callable) -> list[str]:
-    return list(inspect.signature(func).parameters)
-
-
 class _Build:
     """One function's trip through the pipeline."""
 

@@ -1,6 +1,5 @@
 """Small constructors and queries for gast trees, so passes build trees instead of strings."""
 import copy
-import textwrap
 
 import gast
 
@@ -38,10 +37,6 @@ def expr_stmt(value: gast.expr) -> gast.Expr:
 
 def parse_expr(source: str) -> gast.expr:
     return gast.parse(source.strip()).body[0].value
-
-
-def parse_stmts(source: str) -> list[gast.stmt]:
-    return gast.parse(textwrap.dedent(source)).body
 
 
 def is_name(node: gast.AST, id_: str | None = None) -> bool:

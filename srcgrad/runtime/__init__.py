@@ -2,7 +2,7 @@
 
 Generated code imports nothing; these functions are handed to it by the compiler.
 """
-from srcgrad.runtime.broadcast import expand, unbroadcast, uniform_adjoint, unreduce, unreduce_like
+from srcgrad.runtime.broadcast import expand, unbroadcast, uniform_adjoint, unreduce
 from srcgrad.runtime.structure import (
     Grads,
     as_sequence,
@@ -27,5 +27,5 @@ from srcgrad.runtime.structure import (
 __all__ = [
     "expand", "uniform_adjoint",
     "Grads", "clear_adjoint", "clear_adjoint_inplace", "copy_item", "restore_item", "take_adjoint", "as_sequence", "complete", "field_index", "index_add", "index_add_inplace", "index_grad", "item_adjoint", "seed", "shape_of", "stop_gradient", "sum_adjoint",
-    "unbroadcast", "unreduce", "unreduce_like", "zeros_like",
+    "unbroadcast", "unreduce", "zeros_like",
 ]

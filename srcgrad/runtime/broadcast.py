@@ -82,13 +82,6 @@ def unreduce(g, x, axis=None, keepdims=False):
     return np.broadcast_to(g, shape)
 
 
-def unreduce_like(values, x, y, axis=None, keepdims=False):
-    """Re-insert the reduced axes into `y` (a reduction of `x`) so it broadcasts against `x`."""
-    if axis is not None and not keepdims and np.ndim(x):
-        y = np.expand_dims(y, _positive_axes(axis, np.ndim(x)))
-    return y
-
-
 def uniform_adjoint(g, x):
     """The adjoint of `x` in `y = np.sum(x)` (no axis): the scalar `g` stands for g everywhere.
 

@@ -7,13 +7,11 @@ transform treats their results as not varying at all). Helpers here that need mo
 line of NumPy end in `_dot`. Templates end in `_rule` so they never shadow the helpers they call.
 """
 # ruff: noqa: F821
-import inspect
 from typing import Any
 
 import numpy as np
 
 from srcgrad import runtime
-from srcgrad.rules.tangents.helpers import zeros_tangent
 from srcgrad.rules.tangents.registry import tangent
 from srcgrad.runtime import arrays, structure
 from srcgrad.runtime.arrays import (
@@ -21,10 +19,10 @@ from srcgrad.runtime.arrays import (
     norm_adjoint, prod_adjoint, select_adjoint, solve_adjoint_b, split_like, trace_adjoint, undiag, unhstack,
     unrepeat, unstack, untake, untile, unvstack,
 )
-from srcgrad.runtime.broadcast import unbroadcast, unreduce, unreduce_like
+from srcgrad.runtime.broadcast import expand, unbroadcast, uniform_adjoint, unreduce
 from srcgrad.runtime.linalg import matmul_adjoint_left, matmul_adjoint_right
 from srcgrad.runtime.structure import (
-    Grads, clear_adjoint, complete, copy_item, index_add, index_grad, item_adjoint, sum_adjoint, take_adjoint,
+    clear_adjoint, complete, copy_item, index_add, index_grad, item_adjoint, sum_adjoint, take_adjoint,
 )
 
 # helpers whose results carry no derivative (masks, shapes, seeds, counts, zeros)
@@ -141,34 +139,17 @@ def sinc_derivative_dot(x, y, t_x, t_y):
     return np.where(x == 0, -np.pi ** 2 / 3 * t_x, inner)
 
 
-def grads_zero(x):
-    """A zero tangent of a `Grads` or other adjoint: keeps Grads a Grads."""
-    if isinstance(x, Grads):
-        return Grads({k: zeros_tangent(v) for k, v in x.items()})
-    return zeros_tangent(x)
-
-
 # ---- templates: linear in the adjoint ----------------------------------------------------------
 
 
-if "z" in inspect.signature(unbroadcast).parameters:  # `unbroadcast(g, x, z)`: a scalar g stands for a uniform array
-    @tangent(unbroadcast)
-    def unbroadcast_rule(y, g, x, z=None):
-        d[y] = unbroadcast(d[g], x, z)
-else:
-    @tangent(unbroadcast)
-    def unbroadcast_rule(y, g, x):
-        d[y] = unbroadcast(d[g], x)
+@tangent(unbroadcast)
+def unbroadcast_rule(y, g, x, z=None):
+    d[y] = unbroadcast(d[g], x, z)
 
 
 @tangent(unreduce)
 def unreduce_rule(y, g, x, axis=None, keepdims=False):
     d[y] = unreduce(d[g], x, axis, keepdims)
-
-
-@tangent(unreduce_like)
-def unreduce_like_rule(z, values, x, y, axis=None, keepdims=False):
-    d[z] = unreduce_like(d[values], x, d[y], axis, keepdims)
 
 
 @tangent(complete)
@@ -338,24 +319,16 @@ LINEAR.update({f: ((0,), (2,)) for f in (matmul_adjoint_left, dot_adjoint_left)}
 LINEAR.update({f: ((0,), (1,)) for f in (matmul_adjoint_right, dot_adjoint_right)})
 
 
-# ---- helpers newer than some checkouts: registered when the runtime has them -------------------
 
-from srcgrad.runtime import broadcast as _broadcast  # noqa: E402
+@tangent(uniform_adjoint)
+def uniform_adjoint_rule(y, g, x):
+    d[y] = uniform_adjoint(d[g], x)
 
-if hasattr(_broadcast, "uniform_adjoint"):
-    uniform_adjoint = _broadcast.uniform_adjoint
 
-    @tangent(uniform_adjoint)
-    def uniform_adjoint_rule(y, g, x):
-        d[y] = uniform_adjoint(d[g], x)
+@tangent(expand)
+def expand_rule(z, g, y):
+    d[z] = expand(d[g], y)
 
-    LINEAR[uniform_adjoint] = ((0,),)
 
-if hasattr(_broadcast, "expand"):
-    expand = _broadcast.expand
-
-    @tangent(expand)
-    def expand_rule(z, g, y):
-        d[z] = expand(d[g], y)
-
-    LINEAR[expand] = ((0,),)
+LINEAR[uniform_adjoint] = ((0,),)
+LINEAR[expand] = ((0,),)
