@@ -11,7 +11,7 @@ import gast
 
 from srcgrad import syntax
 from srcgrad.codegen.compile import compile_functions
-from srcgrad.errors import Origin, SrcgradError
+from srcgrad.errors import Origin, SrcgradError, with_call_site
 from srcgrad.frontend.fence import check_supported
 from srcgrad.frontend.nested import LocalFunction, lift_nested
 from srcgrad.frontend.parse import Source, parse_function
@@ -132,11 +132,7 @@ class _Build:
             split = split_local(callee, active, numbers, self.pure) if isinstance(callee, LocalFunction) \
                 else split_gradient(callee, active, known, numbers, self.pure)
         except SrcgradError as exc:
-            called_from = f"(called from {origin.filename}, line {origin.lineno}: {origin.text.strip()})"
-            if called_from in exc.hint:
-                raise
-            hint = f"{called_from}\n{exc.hint}" if exc.hint else called_from
-            raise type(exc)(exc.bare_message, exc.origin, hint) from None
+            raise with_call_site(exc, origin) from None
         self.callees.append(split)
         return split
 

@@ -59,3 +59,12 @@ class SourceUnavailableError(SrcgradError):
 
 class NonFiniteError(SrcgradError):
     """Training produced a non-finite loss or gradient; parameters were left as they were."""
+
+
+def with_call_site(exc: SrcgradError, origin: Origin) -> SrcgradError:
+    """`exc` (raised while compiling a called function), its hint naming the caller's line, once."""
+    called_from = f"(called from {origin.filename}, line {origin.lineno}: {origin.text.strip()})"
+    if called_from in exc.hint:
+        return exc
+    hint = f"{called_from}\n{exc.hint}" if exc.hint else called_from
+    return type(exc)(exc.bare_message, exc.origin, hint)

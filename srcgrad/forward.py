@@ -14,7 +14,7 @@ import gast
 
 from srcgrad import syntax
 from srcgrad.compiler import _Build, _cache_key, _with_callees
-from srcgrad.errors import Origin, SrcgradError, UnsupportedSyntaxError
+from srcgrad.errors import Origin, SrcgradError, UnsupportedSyntaxError, with_call_site
 from srcgrad.frontend.nested import LocalFunction
 from srcgrad.frontend.parse import parse_function
 from srcgrad.passes.analyses.activity import is_pop, reads_varied
@@ -61,11 +61,7 @@ def _compile(key: tuple, make: Callable[[], _Build], active: tuple[str, ...], to
                 sub = jvp_local(callee, params) if isinstance(callee, LocalFunction) \
                     else jvp_function(callee, params, known)
             except SrcgradError as exc:
-                called_from = f"(called from {origin.filename}, line {origin.lineno}: {origin.text.strip()})"
-                if called_from in exc.hint:
-                    raise
-                hint = f"{called_from}\n{exc.hint}" if exc.hint else called_from
-                raise type(exc)(exc.bare_message, exc.origin, hint) from None
+                raise with_call_site(exc, origin) from None
             callees.append(sub)
             return sub.late()
 

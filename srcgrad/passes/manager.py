@@ -39,6 +39,11 @@ class Context:
                 self._refs[key] = name
         return syntax.name(self._refs[key])
 
+    def line_comment(self, stmt: gast.stmt, label: str) -> gast.Expr:
+        """`# <label> line N: <the user's source line>`, the comment heading a generated block."""
+        origin = self.source.origin(stmt)
+        return syntax.comment(f"{label} line {origin.lineno}: {origin.text.strip()}")
+
     def dump(self, stage: str, tree: gast.AST) -> None:
         if os.environ.get("SRCGRAD_DUMP"):
             from srcgrad.codegen.unparse import unparse

@@ -64,17 +64,31 @@ def _parse_template(template: Callable) -> tuple[str, inspect.Signature, tuple[g
     return params[0].name, rest, tuple(body)
 
 
-def _register(key: Any, template: Callable, name: str) -> Rule:
+def register_template(table: dict[Any, Rule], key: Any, template: Callable, name: str,
+                      what: str = "derivative rule") -> Rule:
+    """Parse `template` and store it in `table` (the adjoint or the tangent table) under `key`."""
     result, sig, body = _parse_template(template)
     code = template.__code__
     rule = Rule(key, name, result, sig, body, template.__globals__,
                 f"{code.co_filename.rsplit('/', 1)[-1]}:{code.co_firstlineno}")
     k = _key(key)
-    if k in ADJOINTS and ADJOINTS[k].where != rule.where:
-        raise SrcgradError(f"a derivative rule for {name} is already registered at {ADJOINTS[k].where}")
-    ADJOINTS[k] = rule
-    NONDIFFERENTIABLE.discard(k)
+    if k in table and table[k].where != rule.where:
+        raise SrcgradError(f"a {what} for {name} is already registered at {table[k].where}")
+    table[k] = rule
     return rule
+
+
+def template_decorator(table: dict[Any, Rule], keys: list[tuple[Any, str]],
+                       what: str = "derivative rule") -> Callable[[Callable], Callable]:
+    """A decorator registering its template under each (key, printable name)."""
+    def register(template: Callable) -> Callable:
+        for key, name in keys:
+            register_template(table, key, template, name, what)
+            if table is ADJOINTS:
+                NONDIFFERENTIABLE.discard(_key(key))
+        return template
+
+    return register
 
 
 def adjoint(*primals: Any) -> Callable[[Callable], Callable]:
@@ -85,22 +99,12 @@ def adjoint(*primals: Any) -> Callable[[Callable], Callable]:
     ... def sinc(y, x):
     ...     d[x] = d[y] * dsinc(x)
     """
-    def register(template: Callable) -> Callable:
-        for primal in primals:
-            _register(primal, template, getattr(primal, "__name__", str(primal)))
-        return template
-
-    return register
+    return template_decorator(ADJOINTS, [(p, getattr(p, "__name__", str(p))) for p in primals])
 
 
 def adjoint_method(*names: str) -> Callable[[Callable], Callable]:
     """Register a template for an array method (`x.reshape(...)`); its first parameter after the result is `self`."""
-    def register(template: Callable) -> Callable:
-        for method in names:
-            _register(("method", method), template, f".{method}()")
-        return template
-
-    return register
+    return template_decorator(ADJOINTS, [(("method", m), f".{m}()") for m in names])
 
 
 def method_alias(**aliases: Any) -> None:

@@ -9,22 +9,9 @@ result's tangent is zero (piecewise-constant functions).
 """
 from typing import Any, Callable
 
-from srcgrad.errors import SrcgradError
-from srcgrad.rules.registry import METHODS, Rule, _key, _parse_template
+from srcgrad.rules.registry import METHODS, Rule, _key, template_decorator
 
 TANGENTS: dict[Any, Rule] = {}  # primal (same keys as ADJOINTS) -> tangent rule
-
-
-def _register(key: Any, template: Callable, name: str) -> Rule:
-    result, sig, body = _parse_template(template)
-    code = template.__code__
-    rule = Rule(key, name, result, sig, body, template.__globals__,
-                f"{code.co_filename.rsplit('/', 1)[-1]}:{code.co_firstlineno}")
-    k = _key(key)
-    if k in TANGENTS and TANGENTS[k].where != rule.where:
-        raise SrcgradError(f"a tangent rule for {name} is already registered at {TANGENTS[k].where}")
-    TANGENTS[k] = rule
-    return rule
 
 
 def tangent(*primals: Any) -> Callable[[Callable], Callable]:
@@ -35,22 +22,12 @@ def tangent(*primals: Any) -> Callable[[Callable], Callable]:
     ... def tanh(y, x):
     ...     d[y] = d[x] * (1.0 - y * y)
     """
-    def register(template: Callable) -> Callable:
-        for primal in primals:
-            _register(primal, template, getattr(primal, "__name__", str(primal)))
-        return template
-
-    return register
+    return template_decorator(TANGENTS, [(p, getattr(p, "__name__", str(p))) for p in primals], "tangent rule")
 
 
 def tangent_method(*names: str) -> Callable[[Callable], Callable]:
     """Register a tangent template for an array method (`x.reshape(...)`); its first parameter after the result is `self`."""
-    def register(template: Callable) -> Callable:
-        for method in names:
-            _register(("method", method), template, f".{method}()")
-        return template
-
-    return register
+    return template_decorator(TANGENTS, [(("method", m), f".{m}()") for m in names], "tangent rule")
 
 
 def lookup_tangent(key: Any) -> Rule | None:

@@ -84,8 +84,7 @@ class Forward:
         if line is None or line == self._last_line:
             return
         self._last_line = line
-        origin = self.ctx.source.origin(stmt)
-        out.append(syntax.comment(f"tangent of line {origin.lineno}: {origin.text.strip()}"))
+        out.append(self.ctx.line_comment(stmt, "tangent of"))
 
     def block(self, stmts: list[gast.stmt]) -> list[gast.stmt]:
         out: list[gast.stmt] = []

@@ -134,8 +134,7 @@ class Reverse:
         if line is None or line == self._last_line:
             return
         self._last_line = line
-        origin = self.ctx.source.origin(stmt)
-        out.append(syntax.comment(f"grad of line {origin.lineno}: {origin.text.strip()}"))
+        out.append(self.ctx.line_comment(stmt, "grad of"))
 
     def backward_block(self, stmts: list[gast.stmt]) -> list[gast.stmt]:
         out: list[gast.stmt] = []
