@@ -14,55 +14,14 @@ from collections import Counter
 import gast
 
 from srcgrad import runtime, syntax
-from srcgrad.passes.manager import Context
-from srcgrad.transforms.reverse.accumulate import OWNED, SHARED, ZERO, Adjoints
 from srcgrad.frontend.nested import NestedDef
 from srcgrad.passes.analyses.activity import is_append, is_pop
-from srcgrad.runtime.arrays import count
+from srcgrad.passes.manager import Context
 from srcgrad.passes.optimize.copies import propagate_copies
 from srcgrad.passes.optimize.dead_code import drop_dead_code
+from srcgrad.transforms.reverse.accumulate import OWNED, SHARED, ZERO, Adjoints
 from srcgrad.transforms.reverse.adjoint import StatementAdjoint, index_value
-
-
-class _Mark(str):
-    """A placeholder for a tape push or pop of the variable it names, decided after the backward sweep."""
-
-
-class _Push(_Mark):
-    pass
-
-
-class _Pop(_Mark):
-    pass
-
-
-class _PushItem(_Mark):
-    """Save `x[index]` before `x[index] = ...` overwrites it; `stmt` is that assignment."""
-    stmt: gast.Assign
-
-
-class _PopItem(_PushItem):
-    pass
-
-
-class _Unappend(_Mark):
-    """Undo `x.append(v)` in the backward sweep, so x has the length it had before the append."""
-
-
-class _Repush(_Mark):
-    """Undo `v = x.pop()` in the backward sweep: put v back at the end of x."""
-
-
-def _mark(kind: type, var: str, stmt: gast.stmt | None = None) -> gast.Expr:
-    mark = kind(var)
-    mark.stmt = stmt
-    return gast.Expr(value=gast.Constant(value=mark, kind=None))
-
-
-def _marked(stmt: gast.stmt) -> _Mark | None:
-    if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant) and isinstance(stmt.value.value, _Mark):
-        return stmt.value.value
-    return None
+from srcgrad.transforms.reverse.tape import Pop, PopItem, Push, PushItem, Repush, Unappend, lower_tape_marks, mark
 
 
 class Reverse:
@@ -158,7 +117,7 @@ class Reverse:
             return self.backward_pop(stmt)
         out: list[gast.stmt] = []
         var = stmt.targets[0].id
-        pop = [_mark(_Pop, var)] if id(stmt) in self.push_sites else []
+        pop = [mark(Pop, var)] if id(stmt) in self.push_sites else []
         if var not in self.varied or self.adjoints.is_zero(var):
             return pop
         uniform = var in self.adjoints.uniform
@@ -212,7 +171,7 @@ class Reverse:
                 self.adjoints.state[var] = OWNED
             self.comment_for(stmt, out)
             out.extend(body)
-        out.append(_mark(_PopItem, var, stmt))
+        out.append(mark(PopItem, var, stmt))
         return out
 
     def backward_hook(self, stmt: gast.With) -> list[gast.stmt]:
@@ -248,9 +207,9 @@ class Reverse:
             out.extend(adjoint.out)
         else:
             self.adjoints.reset(var)
-        out.append(_mark(_Repush, container, stmt))
+        out.append(mark(Repush, container, stmt))
         if id(stmt) in self.push_sites:
-            out.append(_mark(_Pop, var))
+            out.append(mark(Pop, var))
         return out
 
     def backward_append(self, stmt: gast.Expr) -> list[gast.stmt]:
@@ -269,7 +228,7 @@ class Reverse:
                 if adjoint.out:
                     self.comment_for(stmt, out)
                     out.extend(adjoint.out)
-        out.append(_mark(_Unappend, var, stmt))
+        out.append(mark(Unappend, var, stmt))
         return out
 
     def _zero(self, var: str) -> gast.stmt:
@@ -404,11 +363,11 @@ class Reverse:
             if isinstance(stmt, gast.Return):
                 continue
             if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Subscript):
-                out.append(_mark(_PushItem, stmt.targets[0].value.id, stmt))
+                out.append(mark(PushItem, stmt.targets[0].value.id, stmt))
                 out.append(stmt)
             elif isinstance(stmt, gast.Assign):
                 if id(stmt) in self.push_sites:
-                    out.append(_mark(_Push, stmt.targets[0].id))
+                    out.append(mark(Push, stmt.targets[0].id))
                 if id(stmt) in self.split_calls and self.pure:
                     # the callee hands back what its backward needs; it goes on this function's own tape
                     call = syntax.clone(self.split_calls[id(stmt)])
@@ -450,80 +409,8 @@ class Reverse:
 
     # -- tape decisions -----------------------------------------------------------------------
 
-    def _shape_reads_only(self, backward: list[gast.stmt]) -> set[str]:
-        """Variables the backward sweep reads only for their shape and dtype (unbroadcast(g, x), ...)."""
-        positions = {runtime.unbroadcast: 1, runtime.unreduce: 1, count: 0, runtime.zeros_like: 0,
-                     runtime.index_grad: 0, runtime.item_adjoint: 2, runtime.take_adjoint: 2}
-        helper_position = {self.ctx._refs[id(f)]: i for f, i in positions.items() if id(f) in self.ctx._refs}
-        shape_only: dict[str, bool] = {}
-        for stmt in backward:
-            shape_args = set()
-            for node in gast.walk(stmt):
-                if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) \
-                        and node.func.id in helper_position and len(node.args) > helper_position[node.func.id]:
-                    arg = node.args[helper_position[node.func.id]]
-                    if isinstance(arg, gast.Name):
-                        shape_args.add(id(arg))
-            for node in gast.walk(stmt):
-                if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
-                    shape_only[node.id] = shape_only.get(node.id, True) and id(node) in shape_args
-        return {v for v, only in shape_only.items() if only}
-
     def _finish(self, forward: list[gast.stmt], backward: list[gast.stmt]) -> tuple[list, list, bool]:
-        """Turn push/pop marks into tape operations for the variables the backward sweep reads."""
-        reads = set()
-        for stmt in backward:
-            reads |= syntax.names_loaded(stmt)
-        shape_only = set() if self.pure else self._shape_reads_only(backward) - set(self.params)
-        tape = syntax.name(self.tape)
-        pushed: set[str] = set()
-
-        def lower(stmts: list[gast.stmt]) -> list[gast.stmt]:
-            out = []
-            for stmt in stmts:
-                mark = _marked(stmt)
-                if mark is None:
-                    for field in ("body", "orelse"):
-                        if isinstance(getattr(stmt, field, None), list):
-                            setattr(stmt, field, lower(getattr(stmt, field)) or
-                                    ([gast.Pass()] if field == "body" else []))
-                    out.append(stmt)
-                elif str(mark) in reads and isinstance(mark, _PushItem):
-                    target = mark.stmt.targets[0]
-                    index = index_value(target.slice)
-                    if isinstance(mark, _PopItem) and self.pure:
-                        target = gast.Subscript(value=syntax.name(str(mark)), slice=syntax.clone(target.slice),
-                                                ctx=gast.Store())
-                        out.append(syntax.assign(target, syntax.call(syntax.attr(tape, "pop"))))
-                    elif isinstance(mark, _PopItem):
-                        out.append(syntax.expr_stmt(syntax.call(self.helper("restore_item"), syntax.name(str(mark)),
-                                                                index, syntax.call(syntax.attr(tape, "pop")))))
-                    else:
-                        out.append(syntax.expr_stmt(syntax.call(syntax.attr(tape, "append"), syntax.call(
-                            self.helper("copy_item"), syntax.name(str(mark)), index))))
-                elif str(mark) in reads and isinstance(mark, _Unappend):
-                    undo = syntax.call(syntax.attr(syntax.name(str(mark)), "pop"))
-                    out.append(syntax.assign(self.ctx.namer.numbered("_popped"), undo) if self.pure
-                               else syntax.expr_stmt(undo))
-                elif str(mark) in reads and isinstance(mark, _Repush):
-                    out.append(syntax.expr_stmt(syntax.call(syntax.attr(syntax.name(str(mark)), "append"),
-                                                            syntax.name(mark.stmt.targets[0].id))))
-                elif str(mark) in reads:
-                    pushed.add(str(mark))
-                    if isinstance(mark, _Push):
-                        saved = syntax.name(str(mark))
-                        if str(mark) in shape_only:  # only its shape is needed: keep no data
-                            saved = syntax.call(self.helper("shape_of"), saved)
-                        out.append(syntax.expr_stmt(syntax.call(syntax.attr(tape, "append"), saved)))
-                    else:
-                        out.append(syntax.assign(str(mark), syntax.call(syntax.attr(tape, "pop"))))
-            return out
-
-        forward, backward = lower(forward), lower(backward)
-        unbound = sorted((pushed & self.nested_sites) - set(self.params))
-        forward = [syntax.assign(v, syntax.const(None)) for v in unbound] + forward
-        uses_tape = any(isinstance(n, gast.Name) and n.id == self.tape for s in forward for n in gast.walk(s))
-        return forward, backward, uses_tape
+        return lower_tape_marks(self, forward, backward)
 
     def _return_atom(self) -> gast.expr:
         last = self.fdef.body[-1]
