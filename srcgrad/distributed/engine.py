@@ -29,7 +29,7 @@ from srcgrad.train.batching import Batch, as_dataset
 
 log = logging.getLogger("srcgrad.distributed")
 
-CONNECT_TIMEOUT = 10.0  # seconds to reach a scheduler and see a worker before ClusterError
+CONNECT_TIMEOUT = 30.0  # seconds to reach a scheduler and see a worker before ClusterError
 MAX_RETRIES = 3  # times one step is retried after losing workers
 
 
