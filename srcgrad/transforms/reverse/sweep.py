@@ -437,7 +437,7 @@ class Reverse:
         result = self._return_atom()
         head: list[gast.stmt] = []
         if isinstance(result, gast.Name) and result.id in self.varied:
-            self.adjoints.state[result.id] = "shared"
+            self.adjoints.state[result.id] = SHARED
             seed = syntax.const(1.0) if result.id in self.numbers else syntax.call(self.helper("seed"), result)
             head.append(syntax.assign(self.adjoints.name(result.id), seed))
         backward = self.backward_block(self.fdef.body)
@@ -466,11 +466,14 @@ class Reverse:
                 if isinstance(n, gast.Assign) and id(n) in self.push_sites}
 
     def split(self, fwd_name: str, bwd_name: str, active: tuple[str, ...]) -> tuple[gast.FunctionDef, gast.FunctionDef]:
-        """`fwd(tape, *args) -> value` saving what `bwd(tape, d_value) -> gradients of active` needs."""
+        """`fwd(tape, *args) -> value` saving what `bwd(tape, d_value) -> gradients of active` needs.
+
+        In pure mode (code that is differentiated again) nothing is shared: `fwd(*args) ->
+        (value, saved)` keeps its own tape in `saved`, and `bwd(saved, d_value)`.
+        """
         result = self._return_atom()
-        head: list[gast.stmt] = []
         if isinstance(result, gast.Name) and result.id in self.varied:
-            self.adjoints.state[result.id] = "shared"
+            self.adjoints.state[result.id] = SHARED
             incoming = self.adjoints.name(result.id)
         else:
             incoming = self.ctx.namer.fresh("d_out")
@@ -478,59 +481,42 @@ class Reverse:
         self.expand_uniform(set(active), backward)  # callers expect full arrays
         grads = self._gradients(list(active), backward)
         forward, backward, uses_tape = self._finish(self._forward(), backward)
-        backward = head + backward
-        ret = grads[0] if len(grads) == 1 else gast.Tuple(elts=grads, ctx=gast.Load())
-        backward.append(gast.Return(value=ret))
+        backward.append(gast.Return(value=grads[0] if len(grads) == 1 else gast.Tuple(elts=grads, ctx=gast.Load())))
         local = set(self.params) | syntax.names_stored(self.fdef) | set(self.counters.values())
-        if self.pure:
-            return self._pure_split(fwd_name, bwd_name, forward, backward, uses_tape, local, incoming, result)
         saved = sorted((set().union(*(syntax.all_names(s) for s in backward)) & local) - {incoming})
+        if self.pure and uses_tape:
+            forward.insert(0, syntax.assign(self.tape, gast.List(elts=[], ctx=gast.Load())))
+            saved.append(self.tape)
+        forward = self._bind_saved(saved, forward)
+        pack = gast.Tuple(elts=[syntax.name(v) for v in saved], ctx=gast.Load())
+        unpack = gast.Tuple(elts=[syntax.name(v, gast.Store) for v in saved], ctx=gast.Store())
         tape = syntax.name(self.tape)
-        top_level = set(self.params) | {n for s in self.fdef.body if isinstance(s, gast.Assign)
-                                        for n in syntax.names_stored(s.targets[0])}
-        unbound = [v for v in saved if v not in top_level and v not in {
-            s.targets[0].id for s in forward if isinstance(s, gast.Assign) and isinstance(s.value, gast.Constant)
-            and s.value.value is None}]
-        forward = [syntax.assign(v, syntax.const(None)) for v in unbound] + forward
-        if saved:
-            pack = gast.Tuple(elts=[syntax.name(v) for v in saved], ctx=gast.Load())
-            forward.append(syntax.expr_stmt(syntax.call(syntax.attr(tape, "append"), pack)))
-            unpack = gast.Tuple(elts=[syntax.name(v, gast.Store) for v in saved], ctx=gast.Store())
-            backward.insert(0, syntax.assign(unpack, syntax.call(syntax.attr(syntax.name(self.tape), "pop"))))
-        forward.append(gast.Return(value=syntax.clone(result)))
-        fwd_args = syntax.clone(self.fdef.args)
-        fwd_args.args.insert(0, syntax.name(self.tape, gast.Param))
-        bwd_args = gast.arguments(args=[syntax.name(self.tape, gast.Param), syntax.name(incoming, gast.Param)],
-                                  posonlyargs=[], vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
+        if self.pure:
+            saved_name = self.ctx.namer.fresh("saved")
+            forward.append(gast.Return(value=gast.Tuple(elts=[syntax.clone(result), pack], ctx=gast.Load())))
+            if saved:
+                backward.insert(0, syntax.assign(unpack, syntax.name(saved_name)))
+            fwd_args, bwd_params = syntax.clone(self.fdef.args), (saved_name, incoming)
+        else:
+            if saved:
+                forward.append(syntax.expr_stmt(syntax.call(syntax.attr(tape, "append"), pack)))
+                backward.insert(0, syntax.assign(unpack, syntax.call(syntax.attr(syntax.clone(tape), "pop"))))
+            forward.append(gast.Return(value=syntax.clone(result)))
+            fwd_args = syntax.clone(self.fdef.args)
+            fwd_args.args.insert(0, syntax.name(self.tape, gast.Param))
+            bwd_params = (self.tape, incoming)
+        bwd_args = gast.arguments(args=[syntax.name(p, gast.Param) for p in bwd_params], posonlyargs=[],
+                                  vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
         bwd = self._optimize(self._function(bwd_name, bwd_args, backward), backward)
         return self._function(fwd_name, fwd_args, forward), bwd
 
-    def _pure_split(self, fwd_name: str, bwd_name: str, forward: list[gast.stmt], backward: list[gast.stmt],
-                    uses_tape: bool, local: set[str], incoming: str, result: gast.expr):
-        """Split functions that share no mutable state, so they can be differentiated again.
-
-        `fwd(*args) -> (value, saved)` keeps its own tape in `saved`; `bwd(saved, d_value)`.
-        """
-        saved = sorted((set().union(*(syntax.all_names(s) for s in backward)) & local) - {incoming})
-        if uses_tape:
-            forward.insert(0, syntax.assign(self.tape, gast.List(elts=[], ctx=gast.Load())))
-            saved.append(self.tape)
-        top_level = set(self.params) | {n for s in self.fdef.body if isinstance(s, gast.Assign)
-                                        for n in syntax.names_stored(s.targets[0])} | {self.tape}
-        initialized = {s.targets[0].id for s in forward if isinstance(s, gast.Assign)
-                       and isinstance(s.targets[0], gast.Name) and isinstance(s.value, gast.Constant)}
-        forward = [syntax.assign(v, syntax.const(None)) for v in saved
-                   if v not in top_level and v not in initialized] + forward
-        saved_name = self.ctx.namer.fresh("saved")
-        pack = gast.Tuple(elts=[syntax.name(v) for v in saved], ctx=gast.Load())
-        forward.append(gast.Return(value=gast.Tuple(elts=[syntax.clone(result), pack], ctx=gast.Load())))
-        if saved:
-            unpack = gast.Tuple(elts=[syntax.name(v, gast.Store) for v in saved], ctx=gast.Store())
-            backward.insert(0, syntax.assign(unpack, syntax.name(saved_name)))
-        bwd_args = gast.arguments(args=[syntax.name(saved_name, gast.Param), syntax.name(incoming, gast.Param)],
-                                  posonlyargs=[], vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
-        bwd = self._optimize(self._function(bwd_name, bwd_args, backward), backward)
-        return self._function(fwd_name, syntax.clone(self.fdef.args), forward), bwd
+    def _bind_saved(self, saved: list[str], forward: list[gast.stmt]) -> list[gast.stmt]:
+        """`v = None` first for saved variables that only some paths assign, so packing never fails."""
+        bound = set(self.params) | {self.tape} | {n for s in self.fdef.body if isinstance(s, gast.Assign)
+                                                   for n in syntax.names_stored(s.targets[0])}
+        bound |= {s.targets[0].id for s in forward if isinstance(s, gast.Assign)
+                  and isinstance(s.targets[0], gast.Name) and isinstance(s.value, gast.Constant)}
+        return [syntax.assign(v, syntax.const(None)) for v in saved if v not in bound] + forward
 
     def _optimize(self, fdef: gast.FunctionDef, backward: list[gast.stmt]) -> gast.FunctionDef:
         """Copy propagation and dead-code removal over the names the backward sweep introduced."""
