@@ -57,6 +57,14 @@ class SourceUnavailableError(SrcgradError):
     """The function's source code cannot be read (built in, defined in a REPL, lambda in an expression)."""
 
 
+class InternalError(SrcgradError):
+    """srcgrad itself went wrong (an analysis did not converge, an invariant broke): a bug to report."""
+
+    def __init__(self, message: str, origin: Origin | None = None):
+        super().__init__(f"internal error in srcgrad: {message}", origin,
+                         hint="No code was generated. Please report this as a bug, with the function above.")
+
+
 class NonFiniteError(SrcgradError):
     """Training produced a non-finite loss or gradient; parameters were left as they were."""
 

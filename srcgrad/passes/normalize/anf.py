@@ -1,8 +1,9 @@
 """A-normal form: every statement performs one operation on atoms (names and constants).
 
-Sub-expressions that read a varied variable get named temporaries (`_t1`, `_t2`, ...);
-sub-expressions that cannot carry a derivative are left as the user wrote them, so the
-forward sweep stays readable. Tuple targets become one subscript per name.
+Sub-expressions get named temporaries (`_t1`, `_t2`, ...), so that the backward sweep reads
+each value the forward sweep computed and never evaluates an expression again. A statement
+whose value cannot carry a derivative is left as the user wrote it, so the forward sweep stays
+readable. Tuple targets read one subscript per name from the value, evaluated once.
 
 >>> from srcgrad.passes.normalize.testing import show
 >>> from srcgrad.naming import Namer
@@ -13,9 +14,10 @@ forward sweep stays readable. Tuple targets become one subscript per name.
 def f(x, y):
     _t1 = x * 2.0
     _t2 = np.tanh(_t1)
-    _t3 = _t2 + y[:, 0]
-    _t4 = np.sum(_t3)
-    return _t4
+    _t3 = y[:, 0]
+    _t4 = _t2 + _t3
+    _t5 = np.sum(_t4)
+    return _t5
 """
 import gast
 
@@ -63,11 +65,21 @@ class _ANF:
         self.out.append(gast.copy_location(stmt, self.origin))
 
     def atomize(self, expr: gast.expr) -> gast.expr:
-        """An atom with the value of `expr`, emitting statements for its operations."""
+        """An atom with the value of `expr`, emitting statements for its operations.
+
+        An operand that cannot vary still gets its own temporary: the backward sweep reads the
+        value the forward sweep computed instead of evaluating the expression again (which would
+        draw a second random number, or just cost time). Constants, displays of atoms and
+        attributes of modules and other globals (`np.pi`) stay as written.
+        """
         if is_atom(expr) and not isinstance(expr, (gast.Tuple, gast.List)):
             return expr
         if self.inert(expr):
-            return expr
+            if is_atom(expr) or self.is_global_constant(expr):
+                return expr
+            temp = self.namer.temp()
+            self.emit(temp, expr)
+            return syntax.name(temp)
         if isinstance(expr, (gast.Tuple, gast.List)):
             flat = self.flatten(expr)
             if all(is_atom(e) for e in flat.elts):
@@ -78,6 +90,12 @@ class _ANF:
         temp = self.namer.temp()
         self.emit(temp, value)
         return syntax.name(temp)
+
+    def is_global_constant(self, expr: gast.expr) -> bool:
+        """`np.pi`, `CONFIG.scale`: an attribute chain rooted at a name that is not a local variable."""
+        while isinstance(expr, gast.Attribute):
+            expr = expr.value
+        return isinstance(expr, gast.Name) and expr.id not in self.locals
 
     def display_or_atom(self, expr: gast.expr) -> gast.expr:
         """Call arguments may stay list/tuple displays of atoms (np.stack([a, b]))."""
@@ -184,7 +202,8 @@ class _ANF:
         elif isinstance(stmt, gast.For):
             iterable = stmt.iter
             if isinstance(iterable, gast.Call):
-                iterable = gast.Call(func=iterable.func, args=[self.atomize(a) for a in iterable.args], keywords=[])
+                iterable = gast.Call(func=iterable.func, args=[a if self.inert(a) else self.atomize(a)
+                                                               for a in iterable.args], keywords=[])
             seq = self.namer.numbered("_r")
             self.emit(seq, iterable)
             self.out.append(gast.copy_location(
@@ -223,7 +242,20 @@ class _ANF:
             store = gast.Subscript(value=container, slice=self.index(target.slice), ctx=gast.Store())
             self.out.append(gast.copy_location(syntax.assign(store, value), self.origin))
             return
+        target = targets[0]
+        if (len(targets) == 1 and isinstance(target, (gast.Tuple, gast.List)) and all(
+                isinstance(t, gast.Name) for t in target.elts) and isinstance(stmt.value, (gast.Tuple, gast.List))
+                and len(stmt.value.elts) == len(target.elts) and all(is_atom(e) for e in stmt.value.elts)
+                and not syntax.names_loaded(stmt.value) & syntax.names_stored(target)):
+            for elt, item in zip(target.elts, stmt.value.elts, strict=True):  # `x, y = 0.0, 1.0`
+                self.emit(elt.id, item)
+            return
+        # several targets, or a tuple target: evaluate the value once, into a name, then unpack it
         value = self.atomize(stmt.value)
+        if not isinstance(value, gast.Name):
+            temp = self.namer.temp()
+            self.emit(temp, value)
+            value = syntax.name(temp)
         for target in targets:
             self.unpack(target, value)
 

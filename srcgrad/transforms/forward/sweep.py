@@ -14,6 +14,7 @@ from typing import Any
 import gast
 
 from srcgrad import syntax
+from srcgrad.errors import InternalError
 from srcgrad.frontend.nested import NestedDef
 
 from srcgrad.passes.analyses.activity import is_append, is_pop, reads_varied
@@ -281,7 +282,9 @@ class Forward:
         before = dict(self.state)
         entry = before
         last_line = self._last_line
-        for _ in range(20):
+        # states only move up a lattice of height 2 per variable, so this ends within 2 * len(names) + 1 rounds
+        rounds = 2 * len(syntax.all_names(stmt) | set(entry)) + 2
+        for _ in range(rounds):
             saved = self.ctx.namer.checkpoint()
             self.state, self._last_line = dict(entry), last_line
             body = self.block(stmt.body)
@@ -290,6 +293,9 @@ class Forward:
                 break
             self.ctx.namer.rollback(saved, keep=set(self.names.values()) | set(self.ctx._refs.values()))
             entry = grown
+        else:
+            raise InternalError("the tangent states of a loop did not reach a fixed point",
+                                self.ctx.source.origin(stmt))
         self.state = _merge(before, self.state)
         if isinstance(stmt, gast.For):
             new = gast.For(target=stmt.target, iter=stmt.iter, body=body or [gast.Pass()], orelse=[],

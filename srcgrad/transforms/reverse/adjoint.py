@@ -133,7 +133,7 @@ class StatementAdjoint:
                     value = self.without_unbroadcast(value, bindings[item[1]])
                 elif all_numbers:  # numbers in, a number out: nothing was broadcast
                     value = self.without_unbroadcast(value, bindings[item[1]])
-                uniform = self.uniform and self.maybe_scalar(value)
+                uniform = self.uniform and self.maybe_scalar(value, rule)
                 if self.uniform:
                     value = self.with_result_shape(value)
                 self.write(bindings[item[1]], value, uniform)
@@ -141,20 +141,31 @@ class StatementAdjoint:
                 _, param, primal, index, grad = item
                 self.write_index(bindings[param], primal, index, grad)
 
-    def maybe_scalar(self, value: gast.expr) -> bool:
-        """Whether a value built from a uniform (scalar) adjoint may still be a scalar: it is a full
-        array as soon as it multiplies in a primal value that may be an array."""
+    def maybe_scalar(self, value: gast.expr, rule: registry.Rule) -> bool:
+        """Whether a value built from a uniform (scalar) adjoint may still be a scalar standing for an array.
+
+        Only a one-operand elementwise operation certainly gives a full array: its template multiplies
+        the scalar by its operand or result, which have the operand's shape. Anything else (a product
+        with the other operand, a division by a reduction, `np.where`) may stay a scalar, so the value
+        stays uniform and whatever reads it later counts the elements it stands for.
+        """
+        key = rule.key
+        unary = (isinstance(key, np.ufunc) and key.nin == 1) or key in (gast.USub, gast.UAdd)
+        value_node = self.stmt.value
+        operands = [value_node.left, value_node.right] if isinstance(value_node, gast.BinOp) else \
+            list(value_node.args) if isinstance(value_node, gast.Call) else []
+        partner = _broadcast_partner(operands) if len(operands) == 2 and _elementwise(key) else None
+        # the result has the full shape; so do the operands of `-x`, `tanh(x)`, `x * x`, `x ** 2`
+        full_shaped = {self.target}
+        if unary or partner is not None:
+            full_shaped |= {n.id for n in gast.walk(value_node) if isinstance(n, gast.Name)}
+        full_shaped -= set(self.rev.numbers)
         helper = self.rev.helper("unbroadcast").id
         shape_only = {id(a) for n in gast.walk(value) if isinstance(n, gast.Call) and syntax.is_name(n.func, helper)
                       for a in n.args[1:]}
-        adjoints = set(self.rev.adjoints.names.values()) | {self.incoming.id if isinstance(self.incoming, gast.Name)
-                                                             else ""}
-        for node in gast.walk(value):
-            if (isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and id(node) not in shape_only
-                    and node.id not in adjoints and node.id not in self.rev.numbers
-                    and node.id in self.rev.locals):
-                return False
-        return True
+        operands = full_shaped
+        return not any(isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and id(node) not in shape_only
+                       and node.id in operands and node.id in self.rev.locals for node in gast.walk(value))
 
     def with_result_shape(self, value: gast.expr) -> gast.expr:
         """`unbroadcast(g, x)` -> `unbroadcast(g, x, y)`: a scalar g then counts y's elements."""

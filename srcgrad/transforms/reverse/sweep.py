@@ -14,6 +14,7 @@ from collections import Counter
 import gast
 
 from srcgrad import runtime, syntax
+from srcgrad.errors import InternalError
 from srcgrad.frontend.nested import NestedDef
 from srcgrad.passes.analyses.activity import is_append, is_pop
 from srcgrad.passes.manager import Context
@@ -303,7 +304,8 @@ class Reverse:
         carried = {v for v in touched if entry.get(v, ZERO) != ZERO}
         last_line = self._last_line
         end: dict[str, str] = {}
-        for _ in range(20):
+        # `carried` only grows and stays within `touched`, so this ends within len(touched) + 1 rounds
+        for _ in range(len(touched) + 2):
             self._enter_loop(entry, carried, end)
             self.backward_block(stmt.body)
             end = self.adjoints.snapshot()
@@ -311,6 +313,9 @@ class Reverse:
             if grown == carried:
                 break
             carried = grown
+        else:
+            raise InternalError("the adjoint states of a loop did not reach a fixed point",
+                                self.ctx.source.origin(stmt))
         self._last_line = last_line
         self._enter_loop(entry, carried, end)
         body = self.backward_block(stmt.body)
