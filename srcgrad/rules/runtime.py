@@ -23,7 +23,9 @@ from srcgrad.runtime.transpose import (
     item_back,
     matmul_left_back,
     matmul_right_back,
+    part_back,
     reduce_back,
+    repeat_back,
     select_back,
     sum_of,
 )
@@ -99,6 +101,16 @@ def sum_adjoint_rule(z, g, iterable):
     d[g] = sum_of(d[z])
 
 
+@adjoint(runtime.part_adjoint)
+def part_adjoint_rule(y, g, start, x):
+    d[g] = part_back(d[y], start, x)
+
+
+@adjoint(runtime.repeat_adjoint)
+def repeat_adjoint_rule(y, g, x, count):
+    d[g] = repeat_back(d[y], x, count)
+
+
 nondifferentiable(runtime.seed, runtime.zeros_like, runtime.shape_of, arrays.count, arrays.balanced_eq,
                   arrays.inside_clip, arrays.below, arrays.above, runtime.field_index)
 
@@ -138,6 +150,16 @@ def index_back_rule(y, h, index, g):
 @adjoint(sum_of)
 def sum_of_rule(y, h):
     d[h] = runtime.sum_adjoint(d[y], h)
+
+
+@adjoint(part_back)
+def part_back_rule(y, h, start, x):
+    d[h] = runtime.part_adjoint(d[y], start, x)
+
+
+@adjoint(repeat_back)
+def repeat_back_rule(y, h, x, count):
+    d[h] = runtime.repeat_adjoint(d[y], x, count)
 
 
 # ---- shape helpers and products of the NumPy table ----------------------------------------------

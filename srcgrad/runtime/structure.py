@@ -111,6 +111,27 @@ def item_adjoint(g, key, x):
     return zeros_like(x)
 
 
+def part_adjoint(g, start, x):
+    """The adjoint of `x` in a concatenation `... + x + ...` of lists or tuples, x's items starting at `start`."""
+    n = len(x)
+    if isinstance(g, dict):
+        return Grads({k - start: v for k, v in g.items() if start <= k < start + n})
+    if isinstance(g, list | tuple | np.ndarray):
+        return Grads(enumerate(g[start:start + n]))
+    return Grads()  # a zero adjoint
+
+
+def repeat_adjoint(g, x, count):
+    """The adjoint of `x` in `x * count` (lists or tuples): each item collects every copy's adjoint."""
+    n = len(x)
+    parts = g.items() if isinstance(g, dict) else enumerate(g) if isinstance(g, list | tuple | np.ndarray) else ()
+    out = Grads()
+    for k, v in parts:
+        key = k % n
+        out[key] = out[key] + v if key in out else v
+    return out
+
+
 def sum_adjoint(g, iterable):
     """The adjoint of the iterable in builtin `sum(iterable)`: g for every element."""
     if isinstance(iterable, np.ndarray):

@@ -86,6 +86,19 @@ def matmul_right_back(h, g, x, y):
     return d_g, d_x
 
 
+def part_back(h, start, x):
+    """Transpose of `part_adjoint(g, start, x)`: h's items moved to positions start, start + 1, ..."""
+    parts = h.items() if isinstance(h, dict) else enumerate(h) if isinstance(h, list | tuple | np.ndarray) else ()
+    return Grads({k + start: v for k, v in parts})
+
+
+def repeat_back(h, x, count):
+    """Transpose of `repeat_adjoint(g, x, count)`: each item's adjoint at every copy of it."""
+    n = len(x)
+    parts = dict(h.items()) if isinstance(h, dict) else dict(enumerate(h)) if isinstance(h, list | tuple) else {}
+    return Grads({k: parts[k % n] for k in range(n * count) if k % n in parts})
+
+
 def sum_of(h):
     """Transpose of `sum_adjoint(g, iterable)`: the sum of the adjoints of all elements."""
     if isinstance(h, dict):

@@ -103,3 +103,63 @@ def test_reparameterization_trick_inline():
     d_mean, d_log_std = srcgrad.grad(reparameterized, wrt=(0, 1))(mean, log_std)
     np.testing.assert_allclose(d_mean, 2 * z, rtol=1e-12)
     np.testing.assert_allclose(d_log_std, 2 * z * eps * np.exp(log_std), rtol=1e-12)
+
+
+def hstack_of_tuple_concatenation(a, b):
+    return np.sum(np.hstack((a,) + (b,)) * np.arange(a.size + b.size))
+
+
+def hstack_of_list_concatenation(a, b):
+    return np.sum(np.hstack([a] + [b]) * np.arange(a.size + b.size))
+
+
+def repeated_list(a, b):
+    parts = [a, b] * 2
+    return np.sum(np.concatenate(parts) * np.arange(2 * (a.size + b.size)))
+
+
+def sliced_and_joined(a, b):
+    xs = [a, b, a * 2.0]
+    ys = xs[1:] + [b]
+    return np.sum(ys[0] * ys[2]) + np.sum(ys[1])
+
+
+@pytest.mark.parametrize("f", [hstack_of_tuple_concatenation, hstack_of_list_concatenation])
+@pytest.mark.parametrize("m", [2, 3])
+def test_sequence_concatenation_hands_each_operand_its_part(f, m):
+    a, b = np.ones(2), np.ones(m)
+    d_a, d_b = srcgrad.grad(f, wrt=(0, 1))(a, b)
+    np.testing.assert_array_equal(d_a, [0.0, 1.0])
+    np.testing.assert_array_equal(d_b, np.arange(2.0, 2.0 + m))
+
+
+@pytest.mark.parametrize("f", [repeated_list, sliced_and_joined])
+def test_sequence_repetition_and_slices(f):
+    check_grad(f, (np.array([0.3, -0.2]), np.array([0.5, 0.1])), wrt=(0, 1))
+
+
+def branchy(x):
+    if x > 0:
+        y = x**3 + np.sin(x)
+    else:
+        y = np.exp(x) * x**2 - x
+    return y
+
+
+@pytest.mark.parametrize("x", [0.7, -0.4])
+def test_grad_of_grad_through_branches_defining_different_temporaries(x):
+    second = 6 * x - np.sin(x) if x > 0 else np.exp(x) * (x**2 + 4 * x + 2)
+    assert srcgrad.grad(srcgrad.grad(branchy))(x) == pytest.approx(second, rel=1e-12)
+
+
+def zero_trip_loop(x, n):
+    s = 0.0
+    for i in range(n):
+        t = np.sin(x) * i
+        s = s + np.sum(t * t)
+    return s + np.sum(x)
+
+
+@pytest.mark.parametrize("n", [0, 1, 3])
+def test_loop_that_may_not_run_and_defines_its_temporaries(n):
+    check_grad(zero_trip_loop, (np.array([0.3, 0.5]), n))

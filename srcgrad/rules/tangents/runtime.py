@@ -22,7 +22,8 @@ from srcgrad.runtime.arrays import (
 from srcgrad.runtime.broadcast import expand, unbroadcast, uniform_adjoint, unreduce
 from srcgrad.runtime.linalg import matmul_adjoint_left, matmul_adjoint_right
 from srcgrad.runtime.structure import (
-    clear_adjoint, complete, copy_item, index_add, index_grad, item_adjoint, sum_adjoint, take_adjoint,
+    clear_adjoint, complete, copy_item, index_add, index_grad, item_adjoint, part_adjoint, repeat_adjoint,
+    sum_adjoint, take_adjoint,
 )
 
 # helpers whose results carry no derivative (masks, shapes, seeds, counts, zeros)
@@ -38,7 +39,8 @@ IN_PLACE: dict[Any, Any] = {structure.index_add_inplace: structure.index_add,
 
 # function -> groups of argument positions: the tangent vanishes when every argument of a group is zero
 LINEAR: dict[Any, tuple[tuple[int, ...], ...]] = {
-    **{f: ((0,),) for f in (unbroadcast, unreduce, complete, item_adjoint, sum_adjoint, take_adjoint, clear_adjoint,
+    **{f: ((0,),) for f in (unbroadcast, unreduce, complete, item_adjoint, part_adjoint, repeat_adjoint,
+                            sum_adjoint, take_adjoint, clear_adjoint,
                             copy_item, select_adjoint, cumsum_adjoint, trace_adjoint, split_like, unstack, unhstack,
                             unvstack, untile, unrepeat, untake, undiag, cast_like, item_or_zero,
                             structure.clear_adjoint_inplace)},
@@ -175,6 +177,16 @@ def item_adjoint_rule(y, g, key, x):
 @tangent(sum_adjoint)
 def sum_adjoint_rule(y, g, iterable):
     d[y] = sum_adjoint(d[g], iterable)
+
+
+@tangent(part_adjoint)
+def part_adjoint_rule(y, g, start, x):
+    d[y] = part_adjoint(d[g], start, x)
+
+
+@tangent(repeat_adjoint)
+def repeat_adjoint_rule(y, g, x, count):
+    d[y] = repeat_adjoint(d[g], x, count)
 
 
 @tangent(take_adjoint)

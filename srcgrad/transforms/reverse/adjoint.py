@@ -14,6 +14,7 @@ import numpy as np
 from srcgrad import syntax
 from srcgrad.errors import NotDifferentiableError, UnsupportedSyntaxError
 from srcgrad.passes.analyses.activity import NONDIFF_ATTRIBUTES, reads_varied
+from srcgrad.passes.analyses.sequences import is_concatenation, is_repetition
 from srcgrad.rules import registry
 from srcgrad.runtime.arrays import count
 from srcgrad.transforms.reverse.templates import bind_arguments, instantiate
@@ -214,6 +215,15 @@ class StatementAdjoint:
             self.incoming, self.uniform = syntax.name(full), False
         if isinstance(value, (gast.Name, gast.Constant)):
             self.write(value, self.incoming, self.uniform)
+        elif isinstance(value, gast.BinOp) and isinstance(value.op, gast.Add) \
+                and is_concatenation(value.left, value.right, self.rev.sequences):
+            self.concatenation(value.left, value.right)
+        elif isinstance(value, gast.BinOp) and isinstance(value.op, gast.Mult) \
+                and is_repetition(value.left, value.right, self.rev.sequences, self.rev.numbers) is not None:
+            operand = is_repetition(value.left, value.right, self.rev.sequences, self.rev.numbers)
+            count = value.right if operand is value.left else value.left
+            self.write(operand, syntax.call(self.rev.helper("repeat_adjoint"), self.incoming, syntax.clone(operand),
+                                            syntax.clone(count)))
         elif isinstance(value, gast.BinOp):
             self.apply_rule(self.rule_for(type(value.op), value), [value.left, value.right], {})
         elif isinstance(value, gast.UnaryOp):
@@ -241,6 +251,14 @@ class StatementAdjoint:
                 f"srcgrad cannot differentiate the expression {type(value).__name__}",
                 self.ctx.source.origin(self.stmt), hint="Rewrite it with arithmetic and NumPy calls.")
         return self.out
+
+    def concatenation(self, left: gast.expr, right: gast.expr) -> None:
+        """`z = x + y` on lists or tuples: x gets the first len(x) items of z's adjoint, y the rest."""
+        length = syntax.call(self.ctx.ref(len, "len"), syntax.clone(left))
+        for operand, start in ((left, syntax.const(0)), (right, length)):
+            if self.node_varies(operand):
+                self.write(operand, syntax.call(self.rev.helper("part_adjoint"), self.incoming, start,
+                                                syntax.clone(operand)))
 
     def rule_for(self, key, node: gast.AST) -> registry.Rule | None:
         rule = registry.lookup(key)

@@ -17,6 +17,7 @@ from srcgrad import runtime, syntax
 from srcgrad.errors import InternalError
 from srcgrad.frontend.nested import NestedDef
 from srcgrad.passes.analyses.activity import is_append, is_pop
+from srcgrad.passes.analyses.sequences import sequence_names
 from srcgrad.passes.manager import Context
 from srcgrad.passes.optimize.copies import propagate_copies
 from srcgrad.passes.optimize.dead_code import drop_dead_code
@@ -42,6 +43,8 @@ class Reverse:
         args = fdef.args
         self.params = [a.id for a in args.posonlyargs + args.args + [args.vararg] + args.kwonlyargs if a is not None]
         self.push_sites = self._push_candidates()
+        self.sequences = sequence_names(fdef, lambda call: resolved[id(call)].obj if id(call) in resolved else None,
+                                        numbers)
         self.counters: dict[int, str] = {}  # id(While) -> its trip counter
         self.loop_depth: dict[int, int] = {}  # id(While) -> how many loops enclose it
         self._depth = 0
@@ -461,6 +464,10 @@ class Reverse:
             backward.append(gast.Return(value=gast.Tuple(elts=[value, gast.Tuple(elts=grads, ctx=gast.Load())],
                                                          ctx=gast.Load())))
         forward, backward, uses_tape = self._finish(self._forward(), backward)
+        # a variable only some paths assign may still be read by the backward sweep (zeros_like(v) where
+        # branches merge): bind it to None first, which zeros_like takes for a scalar zero
+        read_back = set().union(set(), *(syntax.names_loaded(s) for s in head + backward)) & self.locals
+        forward = self._bind_saved(sorted(read_back), forward)
         body = ([syntax.assign(self.tape, gast.List(elts=[], ctx=gast.Load()))] if uses_tape else []) + forward
         body += head + backward
         return self._optimize(self._function(name, self.fdef.args, body), head + backward)
