@@ -391,6 +391,24 @@ def tuple_argument(pair):
     return np.sum(pair[0] * pair[1])
 
 
+def tuple_concatenation(x, y):
+    return np.sum(np.hstack((x,) + (y,)) * np.arange(6.0))
+
+
+def list_concatenation_then_read(x, a):
+    parts = [x, x * a] + [np.sin(x)]
+    return np.sum(parts[0] * parts[2]) + np.sum(parts[1])
+
+
+def list_repetition(x, y):
+    return np.sum(np.concatenate([x, y] * 2) * np.arange(12.0))
+
+
+def list_and_tuple_of_sequences(layers, pair):
+    joined = list(layers) + list(pair)
+    return np.sum(joined[0]["W"]) * joined[3] + np.sum(tuple(joined)[-2] ** 2)
+
+
 def nested_tree(tree):
     enc0, enc1 = tree["enc"][0], tree["enc"][1]
     W, inner = tree["dec"]

@@ -5,7 +5,7 @@ import builtins
 from srcgrad.rules.registry import adjoint, nondifferentiable
 import numpy as np
 
-from srcgrad.runtime import as_sequence, item_adjoint, stop_gradient, sum_adjoint
+from srcgrad.runtime import as_sequence, item_adjoint, sequence_adjoint, stop_gradient, sum_adjoint
 from srcgrad.runtime.arrays import balanced_eq
 
 
@@ -47,6 +47,11 @@ def pow_(z, base, exp):
 def divmod_(y, a, b):
     d[a] = item_adjoint(d[y], 1, a)
     d[b] = -item_adjoint(d[y], 1, b) * (a // b)
+
+
+@adjoint(builtins.list, builtins.tuple)
+def list_(y, iterable=()):
+    d[iterable] = sequence_adjoint(d[y], iterable)
 
 
 @adjoint(as_sequence)

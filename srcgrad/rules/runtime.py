@@ -26,6 +26,7 @@ from srcgrad.runtime.transpose import (
     part_back,
     reduce_back,
     repeat_back,
+    sequence_back,
     select_back,
     sum_of,
 )
@@ -104,6 +105,16 @@ def sum_adjoint_rule(z, g, iterable):
 @adjoint(runtime.part_adjoint)
 def part_adjoint_rule(y, g, start, x):
     d[g] = part_back(d[y], start, x)
+
+
+@adjoint(runtime.sequence_adjoint)
+def sequence_adjoint_rule(y, g, x):
+    d[g] = sequence_back(d[y], x)
+
+
+@adjoint(sequence_back)
+def sequence_back_rule(y, h, x):
+    d[h] = runtime.sequence_adjoint(d[y], x)
 
 
 @adjoint(runtime.repeat_adjoint)

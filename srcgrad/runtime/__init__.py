@@ -17,6 +17,7 @@ from srcgrad.runtime.structure import (
     item_adjoint,
     part_adjoint,
     repeat_adjoint,
+    sequence_adjoint,
     restore_item,
     seed,
     shape_of,
@@ -28,6 +29,6 @@ from srcgrad.runtime.structure import (
 
 __all__ = [
     "expand", "uniform_adjoint",
-    "Grads", "clear_adjoint", "clear_adjoint_inplace", "copy_item", "restore_item", "take_adjoint", "as_sequence", "complete", "field_index", "index_add", "index_add_inplace", "index_grad", "item_adjoint", "part_adjoint", "repeat_adjoint", "seed", "shape_of", "stop_gradient", "sum_adjoint",
+    "Grads", "clear_adjoint", "clear_adjoint_inplace", "copy_item", "restore_item", "take_adjoint", "as_sequence", "complete", "field_index", "index_add", "index_add_inplace", "index_grad", "item_adjoint", "part_adjoint", "repeat_adjoint", "sequence_adjoint", "seed", "shape_of", "stop_gradient", "sum_adjoint",
     "unbroadcast", "unreduce", "zeros_like",
 ]

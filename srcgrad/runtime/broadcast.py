@@ -22,6 +22,8 @@ def unbroadcast(g, x, z=None):
             return g
     except AttributeError:
         pass
+    if isinstance(g, dict):
+        raise _unknown_concatenation(x)
     shape = np.shape(x)
     gshape = np.shape(g)
     if gshape == shape:
@@ -39,6 +41,16 @@ def unbroadcast(g, x, z=None):
     if np.shape(g) != shape:
         g = np.broadcast_to(g, shape)
     return g
+
+
+def _unknown_concatenation(x) -> Exception:
+    from srcgrad.errors import NotDifferentiableError
+
+    return NotDifferentiableError(
+        f"a `+` joined a {type(x).__name__} that srcgrad could not tell apart from an array when it compiled "
+        "this gradient, so it cannot say which part of the result came from which operand",
+        hint="Build the joined sequence where the function can see it is a list or tuple, for example "
+        "`list(a) + list(b)` or `[*a, *b]`, or join arrays with np.concatenate.")
 
 
 def _positive_axes(axis, ndim: int) -> tuple[int, ...]:

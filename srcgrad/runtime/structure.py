@@ -121,6 +121,16 @@ def part_adjoint(g, start, x):
     return Grads()  # a zero adjoint
 
 
+def sequence_adjoint(g, x):
+    """The adjoint of `x` in `list(x)` or `tuple(x)`: the same items; rows of an array go back into an array."""
+    if isinstance(x, np.ndarray) and isinstance(g, dict):
+        out = np.zeros(x.shape, _float_dtype(x))
+        for k, v in g.items():
+            out[k] += v
+        return out
+    return g
+
+
 def repeat_adjoint(g, x, count):
     """The adjoint of `x` in `x * count` (lists or tuples): each item collects every copy's adjoint."""
     n = len(x)

@@ -92,6 +92,13 @@ def part_back(h, start, x):
     return Grads({k + start: v for k, v in parts})
 
 
+def sequence_back(h, x):
+    """Transpose of `sequence_adjoint(g, x)`: the same items, in the list's form."""
+    if isinstance(x, np.ndarray) and isinstance(h, np.ndarray):
+        return Grads(enumerate(h))
+    return h
+
+
 def repeat_back(h, x, count):
     """Transpose of `repeat_adjoint(g, x, count)`: each item's adjoint at every copy of it."""
     n = len(x)

@@ -65,6 +65,13 @@ def sequence_tangent(t, y):
     return [zeros_tangent(v) for v in y]
 
 
+def list_tangent(t, y):
+    """The tangent of `list(x)` or `tuple(x)` = y: t's items in y's type, or zeros when t is a plain zero."""
+    if isinstance(t, list | tuple | np.ndarray):
+        return type(y)(t)
+    return type(y)(zeros_tangent(v) for v in y)
+
+
 def lazy_zero(x):
     """A zero tangent of `x` that holds no data: a zero-stride array for an array (values saved on a tape)."""
     if type(x) is np.ndarray and x.ndim:

@@ -11,7 +11,7 @@ import operator
 import gast
 import numpy as np
 
-from srcgrad.rules.tangents.helpers import broadcast_like, sequence_tangent, zeros_tangent
+from srcgrad.rules.tangents.helpers import broadcast_like, list_tangent, sequence_tangent, zeros_tangent
 from srcgrad.rules.tangents.registry import tangent
 from srcgrad.runtime import as_sequence
 from srcgrad.runtime.arrays import balanced_eq
@@ -111,6 +111,11 @@ def bpow(z, base, exp):
 @tangent(builtins.divmod)
 def divmod_(y, a, b):
     d[y] = (zeros_tangent(y[0]), d[a] - d[b] * (a // b))
+
+
+@tangent(builtins.list, builtins.tuple)
+def list_(y, iterable=()):
+    d[y] = list_tangent(d[iterable], y)
 
 
 @tangent(as_sequence)

@@ -23,7 +23,7 @@ from srcgrad.runtime.broadcast import expand, unbroadcast, uniform_adjoint, unre
 from srcgrad.runtime.linalg import matmul_adjoint_left, matmul_adjoint_right
 from srcgrad.runtime.structure import (
     clear_adjoint, complete, copy_item, index_add, index_grad, item_adjoint, part_adjoint, repeat_adjoint,
-    sum_adjoint, take_adjoint,
+    sequence_adjoint, sum_adjoint, take_adjoint,
 )
 
 # helpers whose results carry no derivative (masks, shapes, seeds, counts, zeros)
@@ -40,7 +40,7 @@ IN_PLACE: dict[Any, Any] = {structure.index_add_inplace: structure.index_add,
 # function -> groups of argument positions: the tangent vanishes when every argument of a group is zero
 LINEAR: dict[Any, tuple[tuple[int, ...], ...]] = {
     **{f: ((0,),) for f in (unbroadcast, unreduce, complete, item_adjoint, part_adjoint, repeat_adjoint,
-                            sum_adjoint, take_adjoint, clear_adjoint,
+                            sequence_adjoint, sum_adjoint, take_adjoint, clear_adjoint,
                             copy_item, select_adjoint, cumsum_adjoint, trace_adjoint, split_like, unstack, unhstack,
                             unvstack, untile, unrepeat, untake, undiag, cast_like, item_or_zero,
                             structure.clear_adjoint_inplace)},
@@ -182,6 +182,11 @@ def sum_adjoint_rule(y, g, iterable):
 @tangent(part_adjoint)
 def part_adjoint_rule(y, g, start, x):
     d[y] = part_adjoint(d[g], start, x)
+
+
+@tangent(sequence_adjoint)
+def sequence_adjoint_rule(y, g, x):
+    d[y] = sequence_adjoint(d[g], x)
 
 
 @tangent(repeat_adjoint)

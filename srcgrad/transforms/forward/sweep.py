@@ -18,6 +18,7 @@ from srcgrad.errors import InternalError
 from srcgrad.frontend.nested import NestedDef
 
 from srcgrad.passes.analyses.activity import is_append, is_pop, reads_varied
+from srcgrad.passes.analyses.sequences import sequence_names
 from srcgrad.passes.manager import Context
 from srcgrad.rules.tangents import helpers
 from srcgrad.rules.tangents import runtime as runtime_tangents
@@ -46,6 +47,8 @@ class Forward:
         self.varied = varied
         self.resolved = resolved
         self.numbers = numbers  # variables that always hold Python numbers
+        self.sequences = sequence_names(fdef, lambda call: resolved[id(call)].obj if id(call) in resolved else None,
+                                        numbers)  # variables that always hold lists or tuples
         self.jvp_of = jvp_of  # (callee, active, origin, known) -> its forward-mode function
         if differentiable is not None:  # which calls propagate variation (as the activity analysis decided)
             self.differentiable = differentiable

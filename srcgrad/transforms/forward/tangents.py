@@ -24,6 +24,7 @@ from srcgrad.rules import registry
 from srcgrad.rules.tangents import helpers, lookup_tangent, lookup_tangent_method
 from srcgrad.rules.tangents import runtime as runtime_tangents
 from srcgrad.runtime import field_index
+from srcgrad.passes.analyses.sequences import is_concatenation, is_repetition
 from srcgrad.transforms.forward.templates import finish, instantiate, is_zero, zero
 from srcgrad.transforms.reverse.templates import bind_arguments, value_node
 
@@ -184,6 +185,18 @@ class StatementTangent:
             values = [self.tangent_of(v) if self.varies(v) else self.zero_item(v, k) for k, v in
                       zip(value.keys, value.values, strict=True)]
             return self.after(gast.Dict(keys=[syntax.clone(k) for k in value.keys], values=values), OWNED)
+        if isinstance(value, gast.BinOp) and isinstance(value.op, gast.Add) \
+                and is_concatenation(value.left, value.right, fwd.sequences):
+            # lists or tuples joined: the tangent joins the operands' tangents, zeros included
+            joined = gast.BinOp(left=self.real(self.tangent_of(value.left)), op=gast.Add(),
+                                right=self.real(self.tangent_of(value.right)))
+            return self.after(joined, OWNED)
+        operand = is_repetition(value.left, value.right, fwd.sequences, fwd.numbers) \
+            if isinstance(value, gast.BinOp) and isinstance(value.op, gast.Mult) else None
+        if operand is not None:
+            count = value.right if operand is value.left else value.left
+            repeated = gast.BinOp(left=self.real(self.tangent_of(operand)), op=gast.Mult(), right=syntax.clone(count))
+            return self.after(repeated, OWNED)
         if isinstance(value, gast.BinOp):
             return self.apply_rule(self.rule_for(type(value.op)), type(value.op), [value.left, value.right], {})
         if isinstance(value, gast.UnaryOp):
