@@ -27,6 +27,7 @@ from srcgrad.runtime.transpose import (
     reduce_back,
     repeat_back,
     sequence_back,
+    take_back,
     select_back,
     sum_of,
 )
@@ -64,13 +65,18 @@ def item_adjoint_rule(y, g, key, x):
 
 
 @adjoint(runtime.take_adjoint)
-def take_adjoint_rule(y, g, index, value):
-    d[g] = item_back(broadcast_back(d[y], g[index]), index, g)
+def take_adjoint_rule(y, g, index, value, x=None):
+    d[g] = take_back(d[y], g, index, value, x)
+
+
+@adjoint(take_back)
+def take_back_rule(y, h, g, index, value, x=None):
+    d[h] = runtime.take_adjoint(d[y], index, value, x)
 
 
 @adjoint(runtime.clear_adjoint)
-def clear_adjoint_rule(y, g, index):
-    d[g] = clear_adjoint(d[y], index)
+def clear_adjoint_rule(y, g, index, x=None):
+    d[g] = clear_adjoint(d[y], index, x)
 
 
 @adjoint(runtime.copy_item)

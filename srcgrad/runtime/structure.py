@@ -238,30 +238,46 @@ def restore_item(x, index, old) -> None:
         x[index] = old
 
 
-def take_adjoint(g, index, value):
+def container_keys(index, x) -> list:
+    """The entries of a container's sparse adjoint that `x[index]` names: negative positions and
+    slices of a list or tuple become the non-negative positions `index_add_inplace` stores."""
+    if isinstance(x, list | tuple):
+        if isinstance(index, slice):
+            return list(range(*index.indices(len(x))))
+        if isinstance(index, int | np.integer) and index < 0:
+            return [int(index) + len(x)]
+    return [index]
+
+
+def take_adjoint(g, index, value, x=None):
     """The adjoint of the value written by `x[index] = value`, given the adjoint `g` of x after the write."""
     if isinstance(g, np.ndarray):
         from srcgrad.runtime.broadcast import unbroadcast
 
         return unbroadcast(np.array(g[index]), value)
+    if isinstance(g, dict) and isinstance(index, slice):
+        return Grads({j: g[k] for j, k in enumerate(container_keys(index, x)) if k in g})
+    if isinstance(g, dict):
+        return item_adjoint(g, container_keys(index, x)[0], value)
     return item_adjoint(g, index, value)
 
 
-def clear_adjoint_inplace(g, index):
+def clear_adjoint_inplace(g, index, x=None):
     """`g` with the entries at `index` zeroed (they were overwritten, so no gradient reaches them)."""
     if isinstance(g, np.ndarray):
         g[index] = 0
     elif isinstance(g, dict):
-        g.pop(index, None)
+        for key in container_keys(index, x):
+            g.pop(key, None)
     return g
 
 
-def clear_adjoint(g, index):
+def clear_adjoint(g, index, x=None):
     """Like clear_adjoint_inplace, on a copy of `g` (which may be shared with another adjoint)."""
     if isinstance(g, np.ndarray):
         return clear_adjoint_inplace(np.array(g), index)
     if isinstance(g, dict):
-        return clear_adjoint_inplace(Grads(g), index)
+        return clear_adjoint_inplace(Grads(g), index, x)
     return g
 
 

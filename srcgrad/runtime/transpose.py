@@ -6,7 +6,7 @@ an incoming adjoint `h` (of the helper's result) and return the adjoint of `g`.
 import numpy as np
 
 from srcgrad.runtime.broadcast import _positive_axes, unbroadcast
-from srcgrad.runtime.structure import Grads, index_grad, item_adjoint
+from srcgrad.runtime.structure import Grads, container_keys, index_grad, item_adjoint
 
 
 def broadcast_back(h, g):
@@ -42,6 +42,19 @@ def index_back(h, index, g, x=None):
     if isinstance(h, list | tuple):
         return h[index]
     return unbroadcast(np.asarray(h)[index], g) if np.ndim(h) else h
+
+
+def take_back(h, g, index, value, x=None):
+    """Transpose of `take_adjoint(g, index, value, x)`: h (value's form) placed at `index` of g's form."""
+    if isinstance(g, np.ndarray):
+        out = np.zeros(g.shape, np.result_type(g.dtype, np.float64) if g.dtype.kind not in "fc" else g.dtype)
+        out[index] = broadcast_back(h, out[index])
+        return out
+    keys = container_keys(index, x)
+    if isinstance(index, slice):
+        parts = h.items() if isinstance(h, dict) else enumerate(h) if isinstance(h, list | tuple) else ()
+        return Grads({keys[j]: v for j, v in parts})
+    return Grads({keys[0]: h})
 
 
 def complete_back(h, g):

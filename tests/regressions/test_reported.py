@@ -163,3 +163,23 @@ def zero_trip_loop(x, n):
 @pytest.mark.parametrize("n", [0, 1, 3])
 def test_loop_that_may_not_run_and_defines_its_temporaries(n):
     check_grad(zero_trip_loop, (np.array([0.3, 0.5]), n))
+
+
+def list_write_at_negative_index(a, b):
+    xs = [a, b, a * b]
+    xs[-1] = np.sin(a)
+    return xs[2] * xs[0] + xs[1]
+
+
+def list_slice_write(a, b):
+    xs = [a, b, a]
+    xs[0:2] = [b, a * 2.0]
+    return xs[0] * xs[1] * xs[2]
+
+
+@pytest.mark.parametrize("f", [list_write_at_negative_index, list_slice_write])
+def test_list_writes_by_negative_index_and_slice(f):
+    check_grad(f, (0.3, 0.7), wrt=(0, 1))
+    step = 1e-4
+    want = (f(0.3 + step, 0.7) - 2 * f(0.3, 0.7) + f(0.3 - step, 0.7)) / step**2  # second central difference
+    assert srcgrad.grad(srcgrad.grad(f))(0.3, 0.7) == pytest.approx(want, rel=1e-5)

@@ -30,7 +30,7 @@ from srcgrad.runtime.structure import (
 ZERO_TANGENT: frozenset[Any] = frozenset({
     runtime.seed, runtime.zeros_like, runtime.shape_of, runtime.field_index, runtime.stop_gradient,
     arrays.count, arrays.balanced_eq, arrays.inside_clip, arrays.below, arrays.above, arrays.inverse_axes,
-    arrays.item_index,
+    arrays.item_index, structure.container_keys,
 })
 
 # helpers that write into their first argument: the copying version a shared tangent needs instead
@@ -195,13 +195,13 @@ def repeat_adjoint_rule(y, g, x, count):
 
 
 @tangent(take_adjoint)
-def take_adjoint_rule(y, g, index, value):
-    d[y] = take_adjoint(d[g], index, value)
+def take_adjoint_rule(y, g, index, value, x=None):
+    d[y] = take_adjoint(d[g], index, value, x)
 
 
 @tangent(clear_adjoint, structure.clear_adjoint_inplace)
-def clear_adjoint_rule(y, g, index):
-    d[y] = clear_adjoint(d[g], index)
+def clear_adjoint_rule(y, g, index, x=None):
+    d[y] = clear_adjoint(d[g], index, x)
 
 
 @tangent(copy_item)

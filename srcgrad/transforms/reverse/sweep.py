@@ -163,15 +163,16 @@ class Reverse:
             body: list[gast.stmt] = []
             adjoint = StatementAdjoint(self, stmt, self.adjoints.ref(var), var)
             if adjoint.node_varies(stmt.value):
-                part = syntax.call(self.helper("take_adjoint"), self.adjoints.ref(var), index, syntax.clone(stmt.value))
+                part = syntax.call(self.helper("take_adjoint"), self.adjoints.ref(var), index, syntax.clone(stmt.value),
+                                   syntax.name(var))
                 adjoint.write(stmt.value, part)
                 body.extend(adjoint.out)
             if self.adjoints.state.get(var) == OWNED and not self.pure:
                 body.append(syntax.expr_stmt(syntax.call(self.helper("clear_adjoint_inplace"), self.adjoints.ref(var),
-                                                         syntax.clone(index))))
+                                                         syntax.clone(index), syntax.name(var))))
             else:
                 body.append(syntax.assign(self.adjoints.name(var), syntax.call(
-                    self.helper("clear_adjoint"), self.adjoints.ref(var), syntax.clone(index))))
+                    self.helper("clear_adjoint"), self.adjoints.ref(var), syntax.clone(index), syntax.name(var))))
                 self.adjoints.state[var] = OWNED
             self.comment_for(stmt, out)
             out.extend(body)
