@@ -3,16 +3,19 @@
 The tree's line numbers are kept relative to the parsed text; `Source.origin(node)` maps a
 node back to the user's file and line, which every error message uses.
 """
+import ast
 import builtins
 import inspect
 import linecache
 import textwrap
+import types
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import gast
 
 from srcgrad.errors import Origin, SourceUnavailableError, UnsupportedSyntaxError
+from srcgrad.frontend import verify
 
 _MISSING = object()
 
@@ -55,36 +58,41 @@ class Source:
 
 
 def parse_function(func: Callable) -> Source:
-    """Parse `func`'s source into a gast FunctionDef (decorators removed, lambdas turned into defs)."""
-    func = inspect.unwrap(func)
+    """Parse `func`'s own source into a gast FunctionDef (decorators removed, lambdas turned into defs).
+
+    A decorated function is the wrapper its decorator returned: `__wrapped__` is not followed, since
+    the wrapper's code is what runs. The text is checked against the code Python runs (`verify.py`).
+    """
     code = getattr(func, "__code__", None)
-    if code is None:
+    if not isinstance(code, types.CodeType):
         raise SourceUnavailableError(
             f"cannot read the source of {func!r}: it is not a Python function",
             hint="Pass a function written in Python, or register a derivative rule with @srcgrad.adjoint.",
         )
+    qualname = getattr(func, "__qualname__", code.co_name)
     try:
-        lines, first = inspect.getsourcelines(func)
+        lines, first = inspect.getsourcelines(code)
     except (OSError, TypeError) as exc:
         raise SourceUnavailableError(
-            f"cannot read the source of {func.__qualname__}: {exc}",
+            f"cannot read the source of {qualname}: {exc}",
             hint="Define the function in a file (not in an interactive prompt or via exec), "
             "or register a derivative rule for it with @srcgrad.adjoint.",
         ) from None
     text = textwrap.dedent("".join(lines))
     filename = code.co_filename
     offset = max(first, 1) - 1
-    if func.__name__ == "<lambda>":
-        tree = _lambda_def(text, code, filename, offset)
+    if code.co_name == "<lambda>":
+        tree, text = _lambda_def(text, code, filename, offset)
     else:
         tree = gast.parse(text).body[0]
         if not isinstance(tree, gast.FunctionDef):
             raise UnsupportedSyntaxError(
-                f"{func.__qualname__} is not a plain function definition",
+                f"{qualname} is not a plain function definition",
                 Origin(filename, first, lines[0].rstrip()),
                 hint="srcgrad differentiates functions defined with `def` (async functions are not supported).",
             )
-        tree.decorator_list = []
+    _check_text(text, code, filename, offset, qualname)
+    tree.decorator_list = []
     closure = {}
     if code.co_freevars and func.__closure__:
         for var, cell in zip(code.co_freevars, func.__closure__, strict=True):
@@ -95,14 +103,59 @@ def parse_function(func: Callable) -> Source:
     return Source(func, tree, filename, offset, closure)
 
 
-def _lambda_def(text: str, code: Any, filename: str, offset: int) -> gast.FunctionDef:
-    """Find the one lambda on the source line and turn it into `def <lambda>(...): return ...`."""
+_VERIFIED: dict[int, tuple[types.CodeType, str]] = {}  # id(code) -> (code, the text found to match it)
+_IMPORTS: dict[str, tuple[list[str], frozenset[str]]] = {}  # file -> (its lines, names its top level imports)
+
+
+def _imports(filename: str) -> frozenset[str]:
+    lines = linecache.getlines(filename)
+    known = _IMPORTS.get(filename)
+    if known is None or known[0] is not lines:
+        known = _IMPORTS[filename] = (lines, verify.module_imports("".join(lines)))
+    return known[1]
+
+
+def _check_text(text: str, code: types.CodeType, filename: str, offset: int, qualname: str) -> None:
+    """Raise SourceUnavailableError unless `text` (at `offset` in the file) compiles to `code`."""
+    known = _VERIFIED.get(id(code))
+    if known is not None and known[0] is code and known[1] == text:
+        return
+    node = None
+    try:
+        module = ast.parse(text)
+        ast.increment_lineno(module, offset)
+        if code.co_name == "<lambda>":
+            lambdas = [n for n in ast.walk(module) if isinstance(n, ast.Lambda)
+                       and len(n.args.args) + len(n.args.posonlyargs) == code.co_argcount]
+            node = lambdas[0] if len(lambdas) == 1 else None
+        else:
+            node = module.body[0]
+    except SyntaxError:
+        pass
+    if node is None or not verify.matches(node, code, filename, _imports(filename), qualname):
+        line = offset + 1
+        raise SourceUnavailableError(
+            f"the source of {qualname} in {filename} is not the code Python runs: the file changed "
+            "after the function was defined",
+            Origin(filename, line, linecache.getline(filename, line).rstrip("\n"), qualname),
+            hint="srcgrad differentiates source text, and this text is no longer the function's. Re-import the "
+            "module (importlib.reload(module)) or re-run the code that defines the function, then differentiate it "
+            "again.")
+    _VERIFIED[id(code)] = (code, text)
+
+
+def _lambda_def(text: str, code: Any, filename: str, offset: int) -> tuple[gast.FunctionDef, str]:
+    """Find the one lambda on the source line and turn it into `def <lambda>(...): return ...`.
+
+    Returns the def and the text it was parsed from (the line, or the line without a trailing comma).
+    """
     try:
         module = gast.parse(text)
     except SyntaxError:
-        module = gast.parse(text.strip().rstrip(",") + "\n") if text.strip() else None
+        text = text.strip().rstrip(",") + "\n" if text.strip() else text
+        module = gast.parse(text) if text.strip() else None
     lambdas = [n for n in gast.walk(module) if isinstance(n, gast.Lambda)] if module else []
-    lambdas = [n for n in lambdas if len(n.args.args) == code.co_argcount]
+    lambdas = [n for n in lambdas if len(n.args.args) + len(n.args.posonlyargs) == code.co_argcount]
     if len(lambdas) != 1:
         raise SourceUnavailableError(
             "cannot tell which lambda on this line to differentiate",
@@ -116,4 +169,4 @@ def _lambda_def(text: str, code: Any, filename: str, offset: int) -> gast.Functi
         name="_lambda", args=lam.args, body=body, decorator_list=[], returns=None,
         type_comment=None, type_params=[],
     )
-    return gast.copy_location(fdef, lam)
+    return gast.copy_location(fdef, lam), text
