@@ -1,45 +1,53 @@
 """The front doors: grad, value_and_grad, show.
 
-`grad(f, wrt=...)` returns a `GradientFunction`, which compiles f's gradient on first call
-(cached by code object and `wrt`) and afterwards just calls the generated function.
+`grad(f, wrt=...)` returns a `GradientFunction`. The first call with a kind of arguments compiles
+f's gradient (compiler.py; cached per function object, `wrt` and argument kinds). Every later call
+first checks, by identity, that what the compilation baked in is still what f would see (the
+functions it calls and their code and defaults, the classes of objects whose methods it calls;
+binding.py), and recompiles when not; then it calls the generated function. With `check=True`
+(or SRCGRAD_CHECK=1) the first calls of each compiled gradient are also compared with f itself.
 """
 import functools
 import inspect
 import linecache
-
-import numpy as np
+import os
 from typing import Any, Callable
 
-from srcgrad import compiler
-from srcgrad.errors import NonScalarOutputError, Origin, SrcgradError, UnsupportedSyntaxError, WrtError
+import numpy as np
+
+from srcgrad import arguments, binding, cache, compiler
+from srcgrad.errors import (ComplexInputError, NonScalarOutputError, Origin, SrcgradError, UnsupportedSyntaxError,
+                            WrtError)
 
 Wrt = int | str | tuple[int | str, ...]
-_NUMBERS = (float, int)
-_PLAIN = (np.ndarray, np.generic, dict, list, tuple, str, bytes, type(None), bool)
+_kind = arguments.kind
+_ARRAY = np.ndarray
+CHECKED_CALLS = 3  # check=True: calls of each compiled gradient compared with f
 
 
-def _kind(arg: Any) -> bool | type:
-    """How an argument shapes the generated code: a number, an object of a user class, or neither."""
-    kind = type(arg)
-    if kind in _NUMBERS:
-        return True
-    if kind in _PLAIN or isinstance(arg, _PLAIN):
-        return False
-    return kind
+def signature(func: Callable) -> inspect.Signature:
+    """`func`'s signature as Python calls it: a decorated function's is its wrapper's (the code that runs),
+    a gradient's is its function's."""
+    while isinstance(func, GradientFunction):
+        func = func.func
+    return inspect.signature(func, follow_wrapped=False)
 
 
 def _def_origin(func: Callable) -> Origin | None:
-    code = getattr(inspect.unwrap(func), "__code__", None)
+    while isinstance(func, GradientFunction):
+        func = func.func
+    code = getattr(getattr(func, "__func__", func), "__code__", None)
     if code is None:
         return None
     line = code.co_firstlineno
-    return Origin(code.co_filename, line, linecache.getline(code.co_filename, line).rstrip("\n"), func.__qualname__)
+    return Origin(code.co_filename, line, linecache.getline(code.co_filename, line).rstrip("\n"),
+                  getattr(func, "__qualname__", code.co_name))
 
 
 def _wrt_names(func: Callable, wrt: Wrt) -> tuple[tuple[str, ...], bool]:
     """Parameter names for `wrt`, and whether the caller wants a tuple back."""
     try:
-        params = list(inspect.signature(func).parameters.values())
+        params = list(signature(func).parameters.values())
     except (TypeError, ValueError):
         from srcgrad.frontend.parse import parse_function
 
@@ -73,19 +81,51 @@ def _wrt_names(func: Callable, wrt: Wrt) -> tuple[tuple[str, ...], bool]:
     return tuple(out), many
 
 
+def check_from_environment() -> bool:
+    """SRCGRAD_CHECK=1 turns check=True on for every gradient made while it is set."""
+    return os.environ.get("SRCGRAD_CHECK", "").strip().lower() not in ("", "0", "false", "no", "off")
+
+
+def reject_complex(func: Callable, at: list[tuple[str, int | None]], args: tuple, kwargs: dict) -> None:
+    """Raise ComplexInputError if a differentiated argument holds complex numbers (`at`: name, position)."""
+    for name, index in at:
+        x = args[index] if index is not None and index < len(args) else kwargs.get(name)
+        cls = type(x)
+        if cls is float or (cls is np.ndarray and x.dtype.kind != "c"):
+            continue
+        found = arguments.find_complex(x, name)
+        if found is not None:
+            where, what = found
+            raise ComplexInputError(
+                f"argument {name!r} of {getattr(func, '__qualname__', func)} is complex ({where}: {what}); srcgrad "
+                "differentiates real-valued functions of real inputs and has no convention for complex ones",
+                _def_origin(func),
+                hint="Pass the real and imaginary parts as two float arrays and differentiate with respect to both.")
+
+
+class _Compiled:
+    """One compiled specialization: the generated function, the per-call check, checks against f left."""
+
+    __slots__ = ("function", "guard", "joint", "checks")
+
+    def __init__(self, function: Callable, guard: Callable | None, joint: compiler.Joint, checks: int):
+        self.function, self.guard, self.joint, self.checks = function, guard, joint, checks
+
+
 class GradientFunction:
     """The gradient of a function, compiled on first call. `.source` is the generated code."""
 
-    def __init__(self, func: Callable, wrt: Wrt, with_value: bool):
+    def __init__(self, func: Callable, wrt: Wrt, with_value: bool, check: bool | None = None):
         self.func = func
         self.wrt = wrt
         self.with_value = with_value
+        self.check = check_from_environment() if check is None else bool(check)
         self._compiled: Callable | None = None
-        self._by_kind: dict[tuple[bool, ...], Callable] = {}  # argument kinds -> generated function
+        self._by_kind: dict[tuple, _Compiled] = {}  # argument kinds -> compiled specialization
         self._last: compiler.Joint | None = None
         try:
-            self._positional = [p.name for p in inspect.signature(inspect.unwrap(getattr(func, "__func__", func)))
-                                .parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+            self._positional = [p.name for p in signature(getattr(func, "__func__", func)).parameters.values()
+                                if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
         except (TypeError, ValueError):
             self._positional = []
         try:
@@ -93,8 +133,17 @@ class GradientFunction:
             self._error: SrcgradError | None = None
         except UnsupportedSyntaxError as exc:  # reported at first use, like every other compile error
             self._names, self._many, self._error = (), False, exc
+        called = self._positional[1:] if inspect.ismethod(func) else self._positional  # positions in a call
+        self._wrt_at = [(name, called.index(name) if name in called else None) for name in self._names]
         functools.update_wrapper(self, func, updated=())  # not __dict__: a GradientFunction may wrap another
         self.__name__ = f"{'value_and_grad' if with_value else 'grad'}_{getattr(func, '__name__', 'f')}"
+        cache.hold(self)
+
+    def forget(self) -> None:
+        """Drop the compiled code (srcgrad.clear_cache)."""
+        self._by_kind = {}
+        self._compiled = None
+        self._last = None
 
     def compile(self, kinds: tuple = (), args: tuple = ()) -> compiler.Joint:
         """Compile (or fetch from the cache) the gradient for arguments of these kinds.
@@ -105,24 +154,29 @@ class GradientFunction:
         """
         if self._error is not None:
             raise self._error
-        function, known, positional = self.func, None, self._positional
-        if isinstance(function, GradientFunction):  # a derivative of a derivative: differentiate its code
-            function = function.differentiable(kinds, args)
-        if inspect.ismethod(self.func):  # a bound method: `self` is fixed, its method calls resolve statically
-            function = self.func.__func__
-            known = {positional[0]: self.func.__self__}
-            positional = positional[1:]
-        numbers = frozenset(name for name, kind in zip(positional, kinds) if kind is True)
-        objects = {name: arg for name, kind, arg in zip(positional, kinds, args) if isinstance(kind, type)}
-        if objects:
-            known = {**(known or {}), **objects}
-        joint = compiler.joint_gradient(function, self._names, known=known, numbers=numbers)
-        bound = inspect.ismethod(self.func)
-        compiled = functools.partial(joint.function, self.func.__self__) if bound else joint.function
-        self._by_kind[kinds] = compiled
-        self._compiled = compiled
-        self._last = joint
-        return joint
+        with cache.LOCK:
+            function, bound = self.func, None
+            if isinstance(function, GradientFunction):  # a derivative of a derivative: differentiate its code
+                function = function.differentiable(kinds, args)
+            if inspect.ismethod(self.func):  # a bound method: `self` is fixed, its method calls resolve statically
+                function, bound = self.func.__func__, self.func.__self__
+            spec = arguments.specialize(self._positional, kinds, args, bound)
+            joint = compiler.joint_gradient(function, self._names, known=spec.known, numbers=spec.numbers)
+            compiled = functools.partial(joint.function, bound) if bound is not None else joint.function
+            guard = binding.guard(binding.flatten(joint), spec.params)
+            self._by_kind[kinds] = _Compiled(compiled, guard, joint, CHECKED_CALLS if self.check else 0)
+            self._compiled = compiled
+            self._last = joint
+            return joint
+
+    def _current(self, kinds: tuple, args: tuple) -> _Compiled:
+        """The compiled specialization for these arguments, compiled again if what it baked in changed."""
+        with cache.LOCK:  # another thread may have compiled it meanwhile
+            compiled = self._by_kind.get(kinds)
+            if compiled is None or (compiled.guard is not None and not compiled.guard(args)):
+                self.compile(kinds, args)
+                compiled = self._by_kind[kinds]
+            return compiled
 
     def differentiable(self, kinds: tuple = (), args: tuple = ()) -> Callable:
         """The generated gradient as a plain function returning only the gradient, written without
@@ -131,13 +185,14 @@ class GradientFunction:
             raise self._error
         if self.with_value:
             raise WrtError("differentiate grad(f), not value_and_grad(f): its value is not a gradient")
-        function = self.func
-        if isinstance(function, GradientFunction):
-            function = function.differentiable(kinds, args)
-        if inspect.ismethod(function):
-            raise WrtError("higher derivatives of bound methods are not supported; use a plain function")
-        numbers = frozenset(name for name, kind in zip(self._positional, kinds) if kind is True)
-        return compiler.joint_gradient(function, self._names, numbers=numbers, pure=True).function
+        with cache.LOCK:
+            function = self.func
+            if isinstance(function, GradientFunction):
+                function = function.differentiable(kinds, args)
+            if inspect.ismethod(function):
+                raise WrtError("higher derivatives of bound methods are not supported; use a plain function")
+            numbers = frozenset(name for name, kind in zip(self._positional, kinds) if kind is True)
+            return compiler.joint_gradient(function, self._names, numbers=numbers, pure=True).function
 
     @property
     def source(self) -> str:
@@ -152,22 +207,38 @@ class GradientFunction:
         return self._compiled
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        kinds = tuple([_kind(a) for a in args])
-        generated = self._by_kind.get(kinds)
-        if generated is None:
-            self.compile(kinds, args)
-            generated = self._by_kind[kinds]
-        try:
-            value, grads = generated(*args, **kwargs)
-        except NonScalarOutputError as exc:
-            if exc.origin is None:
-                from srcgrad.frontend.parse import parse_function
+        for name, index in self._wrt_at:  # refuse complex inputs (the common cases inline: this runs every call)
+            x = args[index] if index is not None and index < len(args) else kwargs.get(name)
+            if type(x) is float or (type(x) is _ARRAY and x.dtype.kind != "c") or not arguments.has_complex(x):
+                continue
+            reject_complex(self.func, [(name, index)], args, kwargs)
+        kinds = arguments.kinds(args)
+        compiled = self._by_kind.get(kinds)
+        if compiled is None or (compiled.guard is not None and not compiled.guard(args)):
+            compiled = self._current(kinds, args)
+        if compiled.checks:
+            from srcgrad.check import checked_call
 
-                source = parse_function(self.func)
-                raise NonScalarOutputError(exc.bare_message, source.origin(source.tree.body[-1]), exc.hint) from None
-            raise
+            value, grads = checked_call(self, compiled, args, kwargs)
+        else:
+            try:
+                value, grads = compiled.function(*args, **kwargs)
+            except NonScalarOutputError as exc:
+                raise self._at_return(exc) from None
         result = grads if self._many else grads[0]
         return (value, result) if self.with_value else result
+
+    def _at_return(self, exc: NonScalarOutputError) -> NonScalarOutputError:
+        """A non-scalar output reported at the function's return statement."""
+        if exc.origin is not None:
+            return exc
+        from srcgrad.frontend.parse import parse_function
+
+        function = self.func
+        while isinstance(function, GradientFunction):
+            function = function.func
+        source = parse_function(getattr(function, "__func__", function))
+        return NonScalarOutputError(exc.bare_message, source.origin(source.tree.body[-1]), exc.hint)
 
     def __repr__(self) -> str:
         return f"<{self.__name__} wrt={self.wrt!r}>"
@@ -176,33 +247,39 @@ class GradientFunction:
         return self if obj is None else functools.partial(self, obj)
 
 
-def _decorator_or_call(func: Callable | None, wrt: Wrt, with_value: bool):
+def _decorator_or_call(func: Callable | None, wrt: Wrt, with_value: bool, check: bool | None):
     if func is None:
-        return lambda f: GradientFunction(f, wrt, with_value)
+        return lambda f: GradientFunction(f, wrt, with_value, check)
     if not callable(func):
         raise WrtError(f"grad expects a function, got {func!r}; to choose arguments write grad(wrt=...)")
-    return GradientFunction(func, wrt, with_value)
+    return GradientFunction(func, wrt, with_value, check)
 
 
-def grad(func: Callable | None = None, wrt: Wrt = 0) -> GradientFunction | Callable:
+def grad(func: Callable | None = None, wrt: Wrt = 0, check: bool | None = None) -> GradientFunction | Callable:
     """The gradient of `func`'s scalar output with respect to argument(s) `wrt`.
 
     Args:
         func: a Python function returning a scalar (float, NumPy scalar, or size-1 array).
         wrt: a parameter index, a parameter name, or a tuple of them.
+        check: compare the first calls of each compiled gradient with `func` itself (its value, and
+            finite differences along a random direction); this calls `func` several more times.
+            None: on when the environment variable SRCGRAD_CHECK=1.
     Returns:
         A function with `func`'s signature returning the gradient (a tuple of them for a tuple
         `wrt`); each gradient has the structure, shape and floating dtype of its argument.
     Raises:
         UnsupportedSyntaxError, NotDifferentiableError: at compile time (first call), naming the line.
         NonScalarOutputError: when `func` returns something other than a scalar.
+        ComplexInputError: when a differentiated argument holds complex numbers.
+        GradientCheckError: with `check`, when the gradient disagrees with finite differences of `func`.
     """
-    return _decorator_or_call(func, wrt, with_value=False)
+    return _decorator_or_call(func, wrt, with_value=False, check=check)
 
 
-def value_and_grad(func: Callable | None = None, wrt: Wrt = 0) -> GradientFunction | Callable:
+def value_and_grad(func: Callable | None = None, wrt: Wrt = 0, check: bool | None = None
+                   ) -> GradientFunction | Callable:
     """Like `grad`, but the function returns `(value, gradient)`, computing both in one pass."""
-    return _decorator_or_call(func, wrt, with_value=True)
+    return _decorator_or_call(func, wrt, with_value=True, check=check)
 
 
 def show(func: Callable, wrt: Wrt = 0, mode: str = "reverse", file=None) -> None:

@@ -1,15 +1,18 @@
 """The pipeline: function -> parse -> check -> normalize -> analyze -> reverse -> compile.
 
-Results are cached by (code object, closure values' identities, what is differentiated, shape),
-so a function is compiled once per way it is differentiated.
+Compiled units are cached per function object and way of differentiating it (srcgrad/cache.py),
+and each records what its compilation baked in (srcgrad/binding.py): a cached unit is reused only
+while that is still what the function would see. All compiling happens under `cache.LOCK`.
 """
-import inspect
+import math
+import types
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import gast
 
-from srcgrad import syntax
+from srcgrad import cache, syntax
+from srcgrad.binding import Const, Read, Root
 from srcgrad.codegen.compile import compile_functions
 from srcgrad.errors import Origin, SrcgradError, with_call_site
 from srcgrad.frontend.fence import check_supported
@@ -17,6 +20,7 @@ from srcgrad.frontend.nested import LocalFunction, lift_nested
 from srcgrad.frontend.parse import Source, parse_function
 from srcgrad.naming import Namer
 from srcgrad.passes.analyses.activity import varied_names
+from srcgrad.passes.analyses.bindings import reads_of, receiver_roots
 from srcgrad.passes.analyses.numbers import number_names
 from srcgrad.passes.analyses.resolve import resolve_call
 from srcgrad.passes.manager import Context
@@ -28,17 +32,22 @@ from srcgrad.passes.normalize.loops import expand_loops
 from srcgrad.passes.normalize.returns import single_return
 from srcgrad.transforms.reverse.sweep import Reverse
 
+Link = tuple[Any, dict[str, list[Root]]]  # (a called unit, its known parameters in the caller's terms)
 
-@dataclass
+
+@dataclass(eq=False)
 class Joint:
     """A compiled joint gradient: `function(*args) -> (value, (gradients...))`."""
 
     function: Callable
     source: str
     wrt: tuple[str, ...]
+    reads: list[Read] = field(default_factory=list)  # what its compilation baked in (binding.py)
+    links: list[Link] = field(default_factory=list)  # the split gradients it calls
+    done: bool = True
 
 
-@dataclass
+@dataclass(eq=False)
 class Split:
     """A compiled split gradient of a callee: `fwd(tape, *args) -> value`, `bwd(tape, d_out) -> gradients`."""
 
@@ -46,6 +55,9 @@ class Split:
     bwd: Callable | None = None
     source: str = ""
     callees: list["Split"] = field(default_factory=list)
+    reads: list[Read] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    done: bool = False  # False while being compiled: only the compiling thread can reach it then
 
     def half(self, which: str) -> Callable:
         """`fwd` or `bwd`; while this split is still being compiled (recursion), a stand-in that calls it later."""
@@ -61,26 +73,41 @@ class Split:
         return late
 
 
-_JOINT: dict[tuple, Joint] = {}
-_SPLIT: dict[tuple, Split] = {}
+_JOINT = cache.Variants()
+_SPLIT = cache.Variants()
 
 
-def _closure_key(func: Callable) -> tuple:
-    cells = func.__closure__ or ()
-    out = []
-    for cell in cells:
-        try:
-            out.append(id(cell.cell_contents))
-        except ValueError:
-            out.append(None)
-    return tuple(out)
-
-
-def _cache_key(func: Callable, names: tuple[str, ...], kind: str) -> tuple:
-    func = inspect.unwrap(func)
-    if not hasattr(func, "__code__"):
+def cache_key(func: Callable, names: tuple[str, ...], kind: str, known: dict[str, Any] | None = None,
+              numbers: frozenset[str] = frozenset(), pure: bool = False) -> tuple:
+    """The cache key of a compiled unit: the function object itself (two functions with equal code objects,
+    from two notebook cells, are two functions), what is differentiated, the classes of known objects."""
+    if not isinstance(getattr(func, "__code__", None), types.CodeType):
         parse_function(func)  # raises SourceUnavailableError, naming the object
-    return (func.__code__, id(func.__globals__), _closure_key(func), names, kind)
+    return (func, names, kind, tuple(sorted((k, type(v)) for k, v in (known or {}).items())), numbers, pure)
+
+
+def mark(function: Callable, unit: Any, cells: dict[str, types.CellType]) -> None:
+    """Tag generated code with its unit (whose reads it inherits when differentiated again) and the names
+    of the user's closure cells it reads live (the rest of its closure is srcgrad's and never changes)."""
+    function.__srcgrad_unit__ = unit
+    function.__srcgrad_cells__ = frozenset(cells)
+
+
+def _user_cells(func: Callable) -> dict[str, types.CellType]:
+    """The closure cells of `func` that hold user variables (for generated code: those it shares with the user)."""
+    code = func.__code__
+    cells = dict(zip(code.co_freevars, func.__closure__ or ()))
+    shared = getattr(func, "__srcgrad_cells__", None)
+    if shared is not None:
+        cells = {name: cell for name, cell in cells.items() if name in shared}
+    return cells
+
+
+def _is_literal(value: Any) -> bool:
+    """A default value that reads the same written as a literal in generated code."""
+    if type(value) is float:
+        return math.isfinite(value)
+    return value is None or type(value) in (bool, int, str)
 
 
 class _Build:
@@ -99,10 +126,18 @@ class _Build:
         self.ctx = Context(self.source, namer, local_names(tree) | set(nested), self._split_of)
         self.ctx.local_functions = {**(inherited or {}), **nested}
         self.ctx.known = dict(known or {})
+        self.links: list[Link] = []
+        cells = _user_cells(self.source.func)
         for free in sorted(syntax.names_loaded(tree) & set(self.source.closure)):
-            # closure variables reach generated code as factory parameters of the same name
+            # closure variables reach generated code under the same name; the user's own cells are
+            # shared with it (compile_functions), so it reads them live, as the user's function does
             self.ctx.injected[free] = self.source.closure[free]
-            self.ctx._refs.setdefault(id(self.source.closure[free]), free)
+        self.cells = {name: cell for name, cell in cells.items() if name in self.ctx.injected}
+        unit = getattr(self.source.func, "__srcgrad_unit__", None)
+        if unit is not None:  # generated code differentiated again: it is valid while its own unit is
+            self.links.append((unit, {}))
+        if inherited is None:
+            self._bake_defaults(tree)
         tree = desugar(tree)
         self.ctx.dump("desugar", tree)
         tree = single_return(tree, namer)
@@ -120,11 +155,34 @@ class _Build:
         locals_ = local_names(tree)
         self.resolved = {id(n): resolve_call(n, self.source, locals_, self.ctx)
                          for n in gast.walk(tree) if isinstance(n, gast.Call)}
+        self.receivers = receiver_roots(tree, self.resolved, self.ctx)
         self.varied = varied_names(tree.body, set(wrt),
                                    lambda call: self.resolved.get(id(call)) is None
                                    or self.resolved[id(call)].kind != "nondiff", implicit)
         self.numbers = number_names(tree, set(numbers), lambda call: self.resolved[id(call)].obj)
         self.reverse = Reverse(self.ctx, tree, self.varied, self.resolved, self.numbers, pure)
+
+    def _bake_defaults(self, tree: gast.FunctionDef) -> None:
+        """The generated signature takes the defaults the function has (`__defaults__`), not its default
+        expressions evaluated again (`def f(x, c=c)` made in a loop: each function its own c)."""
+        func = self.source.func
+        args = tree.args
+        positional = [p.id for p in args.posonlyargs + args.args]
+        values = func.__defaults__ or ()
+        args.defaults = [self._default(p, v) for p, v in zip(positional[len(positional) - len(values):], values)]
+        keyword = func.__kwdefaults__ or {}
+        args.kw_defaults = [self._default(p.id, keyword[p.id]) if p.id in keyword else None for p in args.kwonlyargs]
+
+    def _default(self, param: str, value: Any) -> gast.expr:
+        if _is_literal(value):
+            return syntax.const(value)
+        name = self.ctx.namer.fresh(f"{param}_default")
+        self.ctx.injected[name] = value
+        return syntax.name(name)
+
+    def mapping(self, known: dict[str, Any] | None) -> dict[str, list[Root]]:
+        """A callee's known parameters (its `self`) in this function's terms: a parameter of ours, or an object."""
+        return {param: self.receivers.get(id(value)) or [Const(value)] for param, value in (known or {}).items()}
 
     def _split_of(self, callee: Callable, active: tuple[str, ...], origin: Origin,
                   known: dict[str, Any] | None = None, numbers: frozenset[str] = frozenset()) -> Split:
@@ -134,11 +192,16 @@ class _Build:
         except SrcgradError as exc:
             raise with_call_site(exc, origin) from None
         self.callees.append(split)
+        self.links.append((split, self.mapping(known)))
         return split
 
     def compile(self, functions: list[gast.FunctionDef], label: str) -> tuple[dict[str, Callable], str]:
-        compiled, shown = compile_functions(functions, self.ctx.injected, self.source.globals, label)
+        compiled, shown = compile_functions(functions, self.ctx.injected, self.source.globals, label, self.cells)
         return compiled, shown
+
+    def reads(self) -> list[Read]:
+        """What this compilation baked in (call after generating code: templates add names as they go)."""
+        return reads_of(self.source, self.tree, self.resolved, self.ctx, self.cells)
 
 
 def _with_callees(shown: str, callees: list[Split]) -> str:
@@ -162,18 +225,21 @@ def joint_gradient(func: Callable, wrt: tuple[str, ...], known: dict[str, Any] |
                    numbers: frozenset[str] = frozenset(), pure: bool = False) -> Joint:
     """The joint gradient function of `func` with respect to the parameters named in `wrt` (cached).
 
-    `known` maps parameters to values fixed at compile time (`self` of a bound method), so that
-    method calls on them resolve statically.
+    `known` maps parameters to values fixed at compile time (`self` of a bound method, an object
+    argument), so that method calls on them resolve statically; the unit returned is valid for them.
     """
-    key = _cache_key(func, wrt, "joint") + tuple(sorted((k, type(v)) for k, v in (known or {}).items())) \
-        + (numbers, pure)
-    if key not in _JOINT:
-        build = _Build(parse_function(func), wrt, known=known, numbers=numbers, pure=pure)
-        name = build.ctx.namer.fresh(f"grad_{build.source.name}".replace("grad__", "grad_"))
-        fdef = build.reverse.joint(name, wrt, gradient_only=pure)
-        compiled, shown = build.compile([fdef], build.source.func.__qualname__)
-        _JOINT[key] = Joint(compiled[name], _with_callees(shown, build.callees), wrt)
-    return _JOINT[key]
+    with cache.LOCK:
+        key = cache_key(func, wrt, "joint", known, numbers, pure)
+        joint = _JOINT.find(key, known)
+        if joint is None:
+            build = _Build(parse_function(func), wrt, known=known, numbers=numbers, pure=pure)
+            name = build.ctx.namer.fresh(f"grad_{build.source.name}".replace("grad__", "grad_"))
+            fdef = build.reverse.joint(name, wrt, gradient_only=pure)
+            compiled, shown = build.compile([fdef], build.source.func.__qualname__)
+            joint = Joint(compiled[name], _with_callees(shown, build.callees), wrt, build.reads(), build.links)
+            mark(joint.function, joint, build.cells)
+            _JOINT.add(key, joint)
+        return joint
 
 
 def split_gradient(func: Callable, active: tuple[str, ...], known: dict[str, Any] | None = None,
@@ -182,26 +248,30 @@ def split_gradient(func: Callable, active: tuple[str, ...], known: dict[str, Any
 
     `numbers` names the parameters that receive Python numbers at this call site.
     """
-    key = _cache_key(func, active, "split") + tuple(sorted((k, type(v)) for k, v in (known or {}).items())) \
-        + (numbers, pure)
-    if key in _SPLIT:
-        return _SPLIT[key]
-    return _build_split(key, lambda: _Build(parse_function(func), active, known=known, numbers=numbers,
-                                            callee=True, pure=pure), active)
+    with cache.LOCK:
+        key = cache_key(func, active, "split", known, numbers, pure)
+        split = _SPLIT.find(key, known)
+        if split is not None:
+            return split
+        return _build_split(key, lambda: _Build(parse_function(func), active, known=known, numbers=numbers,
+                                                callee=True, pure=pure), active)
 
 
 def split_local(local: LocalFunction, active: tuple[str, ...], numbers: frozenset[str] = frozenset(),
                 pure: bool = False) -> Split:
     """The split gradient of a function defined inside the differentiated one (see frontend/nested.py)."""
-    key = (local.source.func.__code__, local.name, local.source.tree.lineno, active, numbers, pure, "local")
-    if key in _SPLIT:
-        return _SPLIT[key]
-    return _build_split(key, lambda: _Build(local.source, active, inherited=local.siblings, numbers=numbers,
-                                            callee=True, pure=pure), active)
+    with cache.LOCK:
+        key = (local.source.func, local.name, local.source.tree.lineno, active, numbers, pure, "local")
+        split = _SPLIT.find(key)
+        if split is not None:
+            return split
+        return _build_split(key, lambda: _Build(local.source, active, inherited=local.siblings, numbers=numbers,
+                                                callee=True, pure=pure), active)
 
 
 def _build_split(key: tuple, make: Callable[[], "_Build"], active: tuple[str, ...]) -> Split:
-    split = _SPLIT[key] = Split()
+    split = Split()
+    _SPLIT.add(key, split)  # recursion finds it (still not done) and calls it through a stand-in
     try:
         build = make()
         base = build.source.name.strip("_") or "f"
@@ -209,8 +279,13 @@ def _build_split(key: tuple, make: Callable[[], "_Build"], active: tuple[str, ..
         bwd_name = build.ctx.namer.fresh(f"{base}_bwd")
         fwd, bwd = build.reverse.split(fwd_name, bwd_name, active)
         compiled, shown = build.compile([fwd, bwd], build.source.func.__qualname__)
+        reads = build.reads()
     except BaseException:
-        del _SPLIT[key]
+        _SPLIT.discard(key, split)
         raise
     split.fwd, split.bwd, split.source, split.callees = compiled[fwd_name], compiled[bwd_name], shown, build.callees
+    split.reads, split.links = reads, build.links
+    mark(split.fwd, split, build.cells)
+    mark(split.bwd, split, build.cells)
+    split.done = True
     return split

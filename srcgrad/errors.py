@@ -53,6 +53,14 @@ class WrtError(SrcgradError):
     """The `wrt` argument names no parameter, or an argument structure is unusable."""
 
 
+class ComplexInputError(WrtError):
+    """A differentiated argument holds complex numbers: srcgrad differentiates real functions of real inputs."""
+
+
+class GradientCheckError(SrcgradError):
+    """`grad(f, check=True)`: the gradient or value disagreed with `f` itself (finite differences)."""
+
+
 class SourceUnavailableError(SrcgradError):
     """The function's source code cannot be read (built in, defined in a REPL, lambda in an expression)."""
 

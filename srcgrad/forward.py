@@ -12,8 +12,9 @@ from typing import Any, Callable
 
 import gast
 
-from srcgrad import syntax
-from srcgrad.compiler import _Build, _cache_key, _with_callees
+from srcgrad import arguments, binding, cache, syntax
+from srcgrad.binding import Read
+from srcgrad.compiler import Link, _Build, _with_callees, cache_key, mark
 from srcgrad.errors import Origin, SrcgradError, UnsupportedSyntaxError, with_call_site
 from srcgrad.frontend.nested import LocalFunction
 from srcgrad.frontend.parse import parse_function
@@ -22,16 +23,18 @@ from srcgrad.rules.tangents import helpers
 from srcgrad.rules.tangents import runtime as runtime_tangents
 from srcgrad.transforms.forward.sweep import Forward
 
-_NUMBERS = (float, int)
 
 
-@dataclass
+@dataclass(eq=False)
 class Jvp:
     """A compiled forward-mode function `function(*params, *tangents) -> (value, tangent)`."""
 
     function: Callable | None = None
     source: str = ""
     callees: list["Jvp"] = field(default_factory=list)
+    reads: list[Read] = field(default_factory=list)  # what its compilation baked in (binding.py)
+    links: list[Link] = field(default_factory=list)
+    done: bool = False  # False while being compiled: only the compiling thread can reach it then
 
     def late(self) -> Callable:
         """The function; while it is still being compiled (recursion), a stand-in that calls it later."""
@@ -45,38 +48,47 @@ class Jvp:
         return late
 
 
-_JVP: dict[tuple, Jvp] = {}
+_JVP = cache.Variants()
 
 
-def _compile(key: tuple, make: Callable[[], _Build], active: tuple[str, ...], top: bool) -> Jvp:
-    if key in _JVP:
-        return _JVP[key]
-    jvp = _JVP[key] = Jvp()
-    try:
-        build = make()
-        callees: list[Jvp] = []
+def _compile(key: tuple, make: Callable[[], _Build], active: tuple[str, ...], top: bool,
+             known: dict[str, Any] | None = None) -> Jvp:
+    with cache.LOCK:
+        found = _JVP.find(key, known)
+        if found is not None:
+            return found
+        jvp = Jvp()
+        _JVP.add(key, jvp)  # recursion finds it (still not done) and calls it through a stand-in
+        try:
+            build = make()
+            callees: list[Jvp] = []
 
-        def jvp_of(callee: Callable, params: tuple[str, ...], origin: Origin, known: dict | None) -> Callable:
-            try:
-                sub = jvp_local(callee, params) if isinstance(callee, LocalFunction) \
-                    else jvp_function(callee, params, known)
-            except SrcgradError as exc:
-                raise with_call_site(exc, origin) from None
-            callees.append(sub)
-            return sub.late()
+            def jvp_of(callee: Callable, params: tuple[str, ...], origin: Origin, known: dict | None) -> Callable:
+                try:
+                    sub = jvp_local(callee, params) if isinstance(callee, LocalFunction) \
+                        else jvp_function(callee, params, known)
+                except SrcgradError as exc:
+                    raise with_call_site(exc, origin) from None
+                callees.append(sub)
+                build.links.append((sub, build.mapping(known)))
+                return sub.late()
 
-        varied, differentiable = _activity(build, active)
-        forward = Forward(build.ctx, build.tree, varied, build.resolved, build.numbers, jvp_of, differentiable)
-        base = build.source.name.strip("_") or "f"
-        name = build.ctx.namer.fresh(f"jvp_{base}" if top else f"{base}_jvp")
-        fdef = forward.function(name, active)
-        compiled, shown = build.compile([fdef], build.source.func.__qualname__)
-    except BaseException:
-        del _JVP[key]
-        raise
-    jvp.function, jvp.callees = compiled[name], callees
-    jvp.source = _with_callees(shown, callees)  # type: ignore[arg-type]  (same shape: .source, .callees)
-    return jvp
+            varied, differentiable = _activity(build, active)
+            forward = Forward(build.ctx, build.tree, varied, build.resolved, build.numbers, jvp_of, differentiable)
+            base = build.source.name.strip("_") or "f"
+            name = build.ctx.namer.fresh(f"jvp_{base}" if top else f"{base}_jvp")
+            fdef = forward.function(name, active)
+            compiled, shown = build.compile([fdef], build.source.func.__qualname__)
+            reads = build.reads()
+        except BaseException:
+            _JVP.discard(key, jvp)
+            raise
+        jvp.function, jvp.callees = compiled[name], callees
+        jvp.source = _with_callees(shown, callees)  # type: ignore[arg-type]  (same shape: .source, .callees)
+        jvp.reads, jvp.links = reads, build.links
+        mark(jvp.function, jvp, build.cells)
+        jvp.done = True
+        return jvp
 
 
 def _activity(build: _Build, active: tuple[str, ...]) -> tuple[set[str], Callable[[gast.Call], bool]]:
@@ -169,25 +181,26 @@ def _hashable(obj: Any) -> bool:
 def jvp_function(func: Callable, active: tuple[str, ...], known: dict[str, Any] | None = None,
                  numbers: frozenset[str] = frozenset(), top: bool = False) -> Jvp:
     """The forward-mode function of `func` with respect to its `active` parameters (cached; recursion-safe)."""
-    key = _cache_key(func, active, "jvp-top" if top else "jvp") \
-        + tuple(sorted((k, id(v)) for k, v in (known or {}).items())) + (numbers,)
-    return _compile(key, lambda: _Build(parse_function(func), active, known=known, numbers=numbers), active, top)
+    key = cache_key(func, active, "jvp-top" if top else "jvp", known, numbers)
+    return _compile(key, lambda: _Build(parse_function(func), active, known=known, numbers=numbers), active, top,
+                    known)
 
 
 def jvp_local(local: LocalFunction, active: tuple[str, ...]) -> Jvp:
     """The forward-mode function of a function defined inside the differentiated one."""
-    key = (local.source.func.__code__, local.name, local.source.tree.lineno, active, "jvp-local")
+    key = (local.source.func, local.name, local.source.tree.lineno, active, "jvp-local")
     return _compile(key, lambda: _Build(local.source, active, inherited=local.siblings), active, False)
 
 
 class JvpFunction:
     """`f`'s Jacobian-vector product, compiled on first call: `(*args, tangent) -> (value, tangent of value)`.
 
-    `.source` is the generated code.
+    `.source` is the generated code. Arguments are classified as for `grad` (srcgrad/arguments.py),
+    and a compiled specialization is reused only while what it baked in holds (binding.py).
     """
 
     def __init__(self, func: Callable, wrt: Any = 0):
-        from srcgrad.api import GradientFunction, _wrt_names
+        from srcgrad.api import GradientFunction, _wrt_names, signature
 
         self._gradient: GradientFunction | None = func if isinstance(func, GradientFunction) else None
         self._over: dict[tuple, JvpFunction] = {}  # for a gradient: argument kinds -> jvp of its generated code
@@ -195,37 +208,45 @@ class JvpFunction:
             func = self._gradient.func
         self.func = func
         self.wrt = wrt
-        self._by_kind: dict[tuple[bool, ...], tuple[Callable, inspect.Signature]] = {}
+        self._by_kind: dict[tuple, Callable] = {}  # argument kinds -> generated function
+        self._entries: dict[tuple, tuple[Callable, Callable | None]] = {}  # kinds -> (generated, per-call check)
         self._last: Jvp | None = None
         self._error: SrcgradError | None = None
-        function = inspect.unwrap(getattr(func, "__func__", func))
         try:
-            self._signature = inspect.signature(function)
+            self._signature = signature(func)  # as called: without `self` for a bound method
+            self._positional = [p.name for p in signature(getattr(func, "__func__", func)).parameters.values()
+                                if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
         except (TypeError, ValueError):
-            self._signature = None
+            self._signature, self._positional = None, []
         try:
             self._names, self._many = _wrt_names(func, wrt)
         except UnsupportedSyntaxError as exc:
             self._names, self._many, self._error = (), False, exc
+        called = self._positional[1:] if inspect.ismethod(func) else self._positional
+        self._wrt_at = [(name, called.index(name) if name in called else None) for name in self._names]
         functools.update_wrapper(self, func)
         self.__name__ = f"jvp_{getattr(func, '__name__', 'f')}"
+        cache.hold(self)
 
-    def compile(self, kinds: tuple[bool, ...] = ()) -> Jvp:
-        """Compile (or fetch) the forward-mode code for positional arguments of these kinds (Python number or not)."""
+    def forget(self) -> None:
+        """Drop the compiled code (srcgrad.clear_cache)."""
+        self._by_kind, self._entries, self._over, self._last = {}, {}, {}, None
+
+    def compile(self, kinds: tuple = (), args: tuple = ()) -> Jvp:
+        """Compile (or fetch) the forward-mode code for positional arguments of these kinds (see arguments.kind)."""
         if self._error is not None:
             raise self._error
-        function, known = self.func, None
-        positional = list(self._signature.parameters) if self._signature else []
-        if inspect.ismethod(self.func):
-            function = self.func.__func__
-            known = {positional[0]: self.func.__self__}
-            positional = positional[1:]
-        numbers = frozenset(name for name, is_number in zip(positional, kinds) if is_number)
-        jvp = jvp_function(function, self._names, known=known, numbers=numbers, top=True)
-        compiled = functools.partial(jvp.function, self.func.__self__) if known else jvp.function
-        self._by_kind[kinds] = compiled
-        self._last = jvp
-        return jvp
+        with cache.LOCK:
+            function, bound = self.func, None
+            if inspect.ismethod(self.func):
+                function, bound = self.func.__func__, self.func.__self__
+            spec = arguments.specialize(self._positional, kinds, args, bound)
+            jvp = jvp_function(function, self._names, known=spec.known, numbers=spec.numbers, top=True)
+            compiled = functools.partial(jvp.function, bound) if bound is not None else jvp.function
+            self._entries[kinds] = (compiled, binding.guard(binding.flatten(jvp), spec.params))
+            self._by_kind[kinds] = compiled
+            self._last = jvp
+            return jvp
 
     @property
     def source(self) -> str:
@@ -237,20 +258,19 @@ class JvpFunction:
         return (self._last or self.compile()).source
 
     def _over_gradient(self, args: tuple) -> "JvpFunction":
-        """The forward-mode function of the gradient's generated code for arguments like `args`."""
-        from srcgrad.api import _kind
-
-        kinds = tuple([_kind(a) for a in args])
+        """The forward-mode function of the gradient's generated code for arguments like `args`
+        (the code the gradient would run for them now: compiled again if what it baked in changed)."""
+        kinds = arguments.kinds(args)
+        gradient = self._gradient
+        compiled = gradient._by_kind.get(kinds)
+        if compiled is None or (compiled.guard is not None and not compiled.guard(args)):
+            compiled = gradient._current(kinds, args)
+        generated = compiled.function
+        if isinstance(generated, functools.partial):
+            raise SrcgradError("forward over reverse does not support bound methods yet",
+                               hint="Differentiate a plain function that takes the object as an argument.")
         inner = self._over.get(kinds)
-        if inner is None:
-            gradient = self._gradient
-            generated = gradient._by_kind.get(kinds)
-            if generated is None:
-                gradient.compile(kinds, args)
-                generated = gradient._by_kind[kinds]
-            if isinstance(generated, functools.partial):
-                raise SrcgradError("forward over reverse does not support bound methods yet",
-                                   hint="Differentiate a plain function that takes the object as an argument.")
+        if inner is None or inner.func is not generated:
             inner = self._over[kinds] = JvpFunction(generated, self.wrt)
         return inner
 
@@ -264,21 +284,26 @@ class JvpFunction:
         if not args:
             raise TypeError(f"{self.__name__} takes the function's arguments, then the tangent")
         *args, tangent = args
+        args = tuple(args)
         tangents = tuple(tangent) if self._many else (tangent,)
         if len(tangents) != len(self._names):
             raise TypeError(f"{self.__name__} needs {len(self._names)} tangents (one per wrt argument), "
                             f"got {len(tangents)}")
+        from srcgrad.api import reject_complex
+
+        reject_complex(self.func, self._wrt_at, args, kwargs)
         bound = self._signature.bind(*args, **kwargs)
         bound.apply_defaults()
         values = list(bound.arguments.values())
-        if inspect.ismethod(self.func):
-            values = values[1:] if len(values) > len(self._signature.parameters) - 1 else values
-        kinds = tuple([type(a) in _NUMBERS for a in args])
-        generated = self._by_kind.get(kinds)
-        if generated is None:
-            self.compile(kinds)
-            generated = self._by_kind[kinds]
-        value, out = generated(*values, *tangents)
+        kinds = arguments.kinds(args)
+        entry = self._entries.get(kinds)
+        if entry is None or (entry[1] is not None and not entry[1](args)):
+            with cache.LOCK:  # another thread may have compiled it meanwhile
+                entry = self._entries.get(kinds)
+                if entry is None or (entry[1] is not None and not entry[1](args)):
+                    self.compile(kinds, args)
+                    entry = self._entries[kinds]
+        value, out = entry[0](*values, *tangents)
         return value, helpers.complete_tangent(out, value)
 
     def __repr__(self) -> str:
