@@ -1,9 +1,12 @@
 """srcgrad: source-to-source automatic differentiation for Python and NumPy."""
 from srcgrad import errors
 from srcgrad.api import GradientFunction, grad, show, value_and_grad
+from srcgrad.cache import clear_cache
 from srcgrad.forward import jvp
 from srcgrad.higher import GradCheck, check_grad, hessian, hvp, jacobian, vjp
 from srcgrad.errors import (
+    ComplexInputError,
+    GradientCheckError,
     NonFiniteError,
     NonScalarOutputError,
     NotDifferentiableError,
@@ -20,6 +23,7 @@ from srcgrad import init, losses, optim  # noqa: E402  (plain NumPy modules; imp
 from srcgrad.train import History, fit
 
 __all__ = [
+    "ComplexInputError", "GradientCheckError", "clear_cache",
     "GradientFunction", "NonFiniteError", "NonScalarOutputError", "NotDifferentiableError",
     "SourceUnavailableError", "SrcgradError", "UnsupportedSyntaxError", "WrtError", "adjoint", "errors",
     "GradCheck", "check_grad", "hessian", "hvp", "jacobian", "vjp",

@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from srcgrad import cache
 from srcgrad.api import GradientFunction, grad
 from srcgrad.errors import SrcgradError
 from srcgrad.forward import JvpFunction
@@ -100,8 +101,13 @@ _WRAPPERS: dict[Callable, Callable] = {}
 
 def _dot_wrapper(func: Callable) -> Callable:
     """A generated `def f_dot(*params, cotangent): return np.sum(f(*params) * cotangent)`, with real source."""
-    if func in _WRAPPERS:
+    with cache.LOCK:  # one wrapper per function, even when threads ask at once
+        if func not in _WRAPPERS:
+            _WRAPPERS[func] = _make_dot_wrapper(func)
         return _WRAPPERS[func]
+
+
+def _make_dot_wrapper(func: Callable) -> Callable:
     params = [p.name for p in inspect.signature(func).parameters.values()
               if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     cotangent = "cotangent"
@@ -117,8 +123,7 @@ def _dot_wrapper(func: Callable) -> Callable:
     linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
     namespace = {"__srcgrad_f__": func, "__srcgrad_np__": np, "__name__": "srcgrad.vjp"}
     exec(compile(text, filename, "exec"), namespace)
-    wrapper = _WRAPPERS[func] = namespace[name]
-    return wrapper
+    return namespace[name]
 
 
 def vjp(func: Callable, wrt: Any = 0) -> Callable:

@@ -133,10 +133,11 @@ def _check_text(text: str, code: types.CodeType, filename: str, offset: int, qua
     except SyntaxError:
         pass
     if node is None or not verify.matches(node, code, filename, _imports(filename), qualname):
-        line = offset + 1
+        line = code.co_firstlineno
         raise SourceUnavailableError(
-            f"the source of {qualname} in {filename} is not the code Python runs: the file changed "
-            "after the function was defined",
+            f"the source of {qualname} in {filename} is not the code Python runs: the file changed after "
+            f"Python compiled the function from line {line}, and the text there now is another function or "
+            "another version of it",
             Origin(filename, line, linecache.getline(filename, line).rstrip("\n"), qualname),
             hint="srcgrad differentiates source text, and this text is no longer the function's. Re-import the "
             "module (importlib.reload(module)) or re-run the code that defines the function, then differentiate it "
