@@ -58,12 +58,9 @@ def _preparer(lib: str) -> tuple[Callable, str]:
 
 def _clear_srcgrad_caches() -> None:
     """Forget compiled gradients, so that each workload's first call includes its compilation."""
-    from srcgrad import compiler
+    import srcgrad
 
-    for name in ("_JOINT", "_SPLIT"):
-        cache = getattr(compiler, name, None)
-        if isinstance(cache, dict):
-            cache.clear()
+    srcgrad.clear_cache()
 
 
 def run_srcgrad(workload: Any, args: tuple, grad_path: Path, min_time: float, max_time: float) -> dict[str, Any]:
