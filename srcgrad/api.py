@@ -145,6 +145,14 @@ class GradientFunction:
         self._compiled = None
         self._last = None
 
+    def __getstate__(self) -> dict:
+        """Pickled without its compiled code, which belongs to this process (it is compiled again on use)."""
+        return {**self.__dict__, "_by_kind": {}, "_compiled": None, "_last": None}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        cache.hold(self)
+
     def compile(self, kinds: tuple = (), args: tuple = ()) -> compiler.Joint:
         """Compile (or fetch from the cache) the gradient for arguments of these kinds.
 

@@ -232,6 +232,14 @@ class JvpFunction:
         """Drop the compiled code (srcgrad.clear_cache)."""
         self._by_kind, self._entries, self._over, self._last = {}, {}, {}, None
 
+    def __getstate__(self) -> dict:
+        """Pickled without its compiled code, which belongs to this process (it is compiled again on use)."""
+        return {**self.__dict__, "_by_kind": {}, "_entries": {}, "_over": {}, "_last": None}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        cache.hold(self)
+
     def compile(self, kinds: tuple = (), args: tuple = ()) -> Jvp:
         """Compile (or fetch) the forward-mode code for positional arguments of these kinds (see arguments.kind)."""
         if self._error is not None:

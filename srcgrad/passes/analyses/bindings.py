@@ -48,8 +48,8 @@ def chain_reads(chain: list[str], source, ctx, cells: dict) -> list[Read]:
         except Exception:
             break
         read = binding.attribute_read(Const(obj), obj, attr, value)
-        if read is None:
-            break
+        if read is None:  # a new object at every read that compares unequal: nothing can tell it is the same
+            return reads + [binding.NEVER]
         reads.append(read)
         obj = value
     return reads
