@@ -23,6 +23,7 @@ Wrt = int | str | tuple[int | str, ...]
 _kind = arguments.kind
 _ARRAY = np.ndarray
 CHECKED_CALLS = 3  # check=True: calls of each compiled gradient compared with f
+_EARLIER = 4  # specializations kept per argument kinds after their check failed (objects that alternate)
 
 
 def signature(func: Callable) -> inspect.Signature:
@@ -122,6 +123,7 @@ class GradientFunction:
         self.check = check_from_environment() if check is None else bool(check)
         self._compiled: Callable | None = None
         self._by_kind: dict[tuple, _Compiled] = {}  # argument kinds -> compiled specialization
+        self._earlier: dict[tuple, list[_Compiled]] = {}  # argument kinds -> specializations whose check failed
         self._last: compiler.Joint | None = None
         try:
             self._positional = [p.name for p in signature(getattr(func, "__func__", func)).parameters.values()
@@ -142,12 +144,13 @@ class GradientFunction:
     def forget(self) -> None:
         """Drop the compiled code (srcgrad.clear_cache)."""
         self._by_kind = {}
+        self._earlier = {}
         self._compiled = None
         self._last = None
 
     def __getstate__(self) -> dict:
         """Pickled without its compiled code, which belongs to this process (it is compiled again on use)."""
-        return {**self.__dict__, "_by_kind": {}, "_compiled": None, "_last": None}
+        return {**self.__dict__, "_by_kind": {}, "_earlier": {}, "_compiled": None, "_last": None}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
@@ -178,13 +181,25 @@ class GradientFunction:
             return joint
 
     def _current(self, kinds: tuple, args: tuple) -> _Compiled:
-        """The compiled specialization for these arguments, compiled again if what it baked in changed."""
-        with cache.LOCK:  # another thread may have compiled it meanwhile
+        """The compiled specialization for these arguments: the last one if it still holds (another thread may
+        have compiled it meanwhile), else an earlier one that holds (objects alternating between calls), else
+        compiled again."""
+        with cache.LOCK:
             compiled = self._by_kind.get(kinds)
-            if compiled is None or (compiled.guard is not None and not compiled.guard(args)):
-                self.compile(kinds, args)
-                compiled = self._by_kind[kinds]
-            return compiled
+            if compiled is not None and (compiled.guard is None or compiled.guard(args)):
+                return compiled
+            earlier = self._earlier.setdefault(kinds, [])
+            if compiled is not None:
+                earlier.insert(0, compiled)
+                del earlier[_EARLIER:]
+            for candidate in earlier:
+                if candidate.guard is None or candidate.guard(args):
+                    earlier.remove(candidate)
+                    self._by_kind[kinds] = candidate
+                    self._compiled, self._last = candidate.function, candidate.joint
+                    return candidate
+            self.compile(kinds, args)
+            return self._by_kind[kinds]
 
     def differentiable(self, kinds: tuple = (), args: tuple = ()) -> Callable:
         """The generated gradient as a plain function returning only the gradient, written without

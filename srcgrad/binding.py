@@ -85,10 +85,18 @@ class Read:
     owner: Any = _MISSING  # "method": the bound method's __self__ when it was not the object read from
 
     def key(self) -> tuple:
-        root = self.root
-        ident = {Global: lambda r: (id(r.namespace), r.name), Builtin: lambda r: (id(r.namespace), r.name),
-                 Cell: lambda r: id(r.cell), Const: lambda r: id(r.obj), Param: lambda r: r.name}[type(root)](root)
-        return type(root).__name__, ident, self.attr
+        """What is read (not what was found): two reads with equal keys read the same place."""
+        return root_key(self.root), self.attr
+
+
+def root_key(root: Root) -> tuple:
+    if isinstance(root, Global | Builtin):
+        return type(root).__name__, id(root.namespace), root.name
+    if isinstance(root, Cell):
+        return "Cell", id(root.cell)
+    if isinstance(root, Const):
+        return "Const", id(root.obj)
+    return "Param", root.name
 
 
 def how_to_compare(parent: Any, attr: str, value: Any) -> tuple[str, Any] | None:
@@ -194,13 +202,13 @@ def flatten(unit: Any) -> list[Read]:
 
     def visit(u: Any, mapping: dict[str, list[Root]] | None) -> None:
         mark = (id(u), None if mapping is None else tuple(sorted(
-            (k, tuple(Read(r, None, None).key() for r in v)) for k, v in mapping.items())))
+            (name, tuple(root_key(r) for r in roots)) for name, roots in mapping.items())))
         if mark in seen:
             return
         seen.add(mark)
         own = u.reads if mapping is None else substitute(u.reads, mapping)
         for read in own:
-            out.setdefault(read.key() + (id(read.expected),), read)
+            out.setdefault((read.key(), id(read.expected)), read)
         for callee, sub in u.links:
             visit(callee, _compose(sub, mapping))
 

@@ -83,6 +83,27 @@ def test_helper_redefined_in_a_notebook_cell():
     close(srcgrad.value_and_grad(nb.loss)(X)[0], nb.loss(X))
 
 
+def test_higher_derivatives_follow_a_redefined_helper():
+    nb = Notebook()
+    nb.run("def helper(x):\n    return x * x * x\n")
+    nb.run("def loss(x):\n    return helper(x) * 2.0\n")
+    second = srcgrad.grad(srcgrad.grad(nb.loss))
+    product = srcgrad.hvp(nb.loss)
+    inner = srcgrad.grad(nb.loss)
+
+    def through_gradient(x):
+        return inner(x) * 3.0
+
+    outer = srcgrad.grad(through_gradient)
+    close(second(1.5), 12.0 * 1.5)
+    close(product(1.5, 1.0), 12.0 * 1.5)
+    close(outer(1.5), 36.0 * 1.5)
+    nb.run("def helper(x):\n    return x * x * x * x\n")
+    close(second(1.5), 24.0 * 1.5 ** 2)
+    close(product(1.5, 1.0), 24.0 * 1.5 ** 2)
+    close(outer(1.5), 72.0 * 1.5 ** 2)
+
+
 def test_helper_redefined_in_a_module_file_reloaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     path = tmp_path / "srcgrad_late_helpers.py"
     path.write_text("def helper(x):\n    return x * x\n")
@@ -426,3 +447,15 @@ def test_jvp_of_a_method_of_an_object_argument():
     close(srcgrad.jvp(layer_loss)(X, Triple(), v)[1], 3.0 * np.sum(v))
     close(srcgrad.hvp(layer_loss)(X, Smooth(), v),
           finite_difference(lambda x, m: srcgrad.grad(layer_loss)(x, m) @ v, (X, Smooth()), 0), rtol=1e-5)
+
+
+def test_alternating_objects_reuse_their_gradients():
+    df = srcgrad.grad(loss_of_object_argument)
+    tanh, sine = Layer(np.tanh), Layer(np.sin)
+    generated = set()
+    for _ in range(3):
+        close(df(X, tanh), np.tanh(X) + X * (1 - np.tanh(X) ** 2))
+        generated.add(df.generated)
+        close(df(X, sine), np.sin(X) + X * np.cos(X))
+        generated.add(df.generated)
+    assert len(generated) <= 2  # one gradient per activation, not one per call
