@@ -1467,45 +1467,7 @@ def _iter_list_of_enumerate(x):
     return s
 
 
-# ---- aliasing (known bugs) --------------------------------------------------------------------
-
-@known_bug("`z += e` on an array is desugared to `z = z + e`, which no longer mutates the array z "
-           "aliases: the forward value itself changes (value_and_grad's value != f(x))")
-def alias_augassign_through_second_name(x):
-    y = x * 1.0
-    z = y
-    z += 1.0
-    return np.sum(y * x)
-
-
-@known_bug("a write through a second name (z = y; z[0] = e) also changes y, but y's adjoint ignores "
-           "the write: the gradient is wrong (values agree)")
-def alias_write_through_second_name(x):
-    y = x * 1.0
-    z = y
-    z[0] = 5.0 * x[1]
-    return np.sum(y * x)
-
-
-@known_bug("a row view taken before a write into its array (row = buf[0]; buf[0] = e) sees the write "
-           "in Python; the adjoint treats row as the old value: wrong gradient")
-def alias_view_then_write(W):
-    buf = W * 1.0
-    row = buf[0]
-    buf[0] = np.sin(W[1])
-    return np.sum(row * W[0])
-
-
-@known_bug("hs.append(buf) followed by writes into buf: the list holds the same array, which Python "
-           "mutates; the adjoint uses the value at append time: wrong gradient")
-def alias_append_then_write(x):
-    buf = np.zeros(4)
-    hs = []
-    for i in range(3):
-        buf[i] = x[i] * 2.0
-        hs.append(buf)
-    return np.sum(hs[0] * x)
-
+# ---- writes that no other name sees (writes another name would see: tests/test_aliasing.py) ------
 
 def append_copy_then_write(x):
     buf = np.zeros(4)

@@ -6,6 +6,8 @@ from srcgrad.runtime.broadcast import expand, unbroadcast, uniform_adjoint, unre
 from srcgrad.runtime.structure import (
     Grads,
     as_sequence,
+    check_unshared,
+    check_write,
     clear_adjoint,
     clear_adjoint_inplace,
     complete,
@@ -29,6 +31,6 @@ from srcgrad.runtime.structure import (
 
 __all__ = [
     "expand", "uniform_adjoint",
-    "Grads", "clear_adjoint", "clear_adjoint_inplace", "copy_item", "restore_item", "take_adjoint", "as_sequence", "complete", "field_index", "index_add", "index_add_inplace", "index_grad", "item_adjoint", "part_adjoint", "repeat_adjoint", "sequence_adjoint", "seed", "shape_of", "stop_gradient", "sum_adjoint",
+    "Grads", "check_unshared", "check_write", "clear_adjoint", "clear_adjoint_inplace", "copy_item", "restore_item", "take_adjoint", "as_sequence", "complete", "field_index", "index_add", "index_add_inplace", "index_grad", "item_adjoint", "part_adjoint", "repeat_adjoint", "sequence_adjoint", "seed", "shape_of", "stop_gradient", "sum_adjoint",
     "unbroadcast", "unreduce", "zeros_like",
 ]

@@ -281,6 +281,66 @@ def clear_adjoint(g, index, x=None):
     return g
 
 
+def _arrays(value, path: str):
+    """(path, array) for every array in a value, looking inside dicts, lists and tuples."""
+    if isinstance(value, np.ndarray):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _arrays(item, f"{path}[{key!r}]")
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            yield from _arrays(item, f"{path}[{i}]")
+
+
+def check_unshared(written: tuple[str, ...], names: tuple[str, ...], values: tuple) -> None:
+    """Refuse a call where an argument the function writes into shares memory with another argument
+    (the same array passed twice, or a view of it): the write would change both, which the gradient
+    cannot follow."""
+    arrays = [(path, array, name) for name, value in zip(names, values, strict=True)
+              for path, array in _arrays(value, name)]
+    for path, array, name in arrays:
+        if name not in written:
+            continue
+        for other_path, other, _ in arrays:
+            if other_path != path and np.may_share_memory(array, other):
+                from srcgrad.errors import WrtError
+
+                raise WrtError(f"{path} and {other_path} share memory, and the function writes into {name}",
+                               hint=f"Pass a copy ({other_path}.copy()) so that the write changes only {name}.")
+
+
+def _shares(value, other) -> bool:
+    """Whether changing `value` in place could be seen through `other`."""
+    if value is other:
+        return True
+    if isinstance(value, np.ndarray):
+        return any(np.may_share_memory(value, array) for _, array in _arrays(other, ""))
+    if isinstance(other, dict):
+        return any(_shares(value, item) for item in other.values())
+    if isinstance(other, list | tuple):
+        return any(_shares(value, item) for item in other)
+    return False
+
+
+def check_write(value, others: tuple, names: tuple[str, ...], name: str, origin, augmented: bool = False) -> None:
+    """Before a write into `value` (named `name`): refuse it when another live name sees the same memory,
+    because the gradient would treat the two as separate values."""
+    if augmented and not isinstance(value, np.ndarray | list):
+        return  # `x += e` on a number or a tuple makes a new value: nothing else changes
+    sharing = [other_name for other, other_name in zip(others, names, strict=True) if _shares(value, other)]
+    for other_name in sharing[:1]:  # the names come with the user's own first
+            from srcgrad.errors import UnsupportedSyntaxError
+
+            how = f"`{name} = {name} + ...` instead of `{name} += ...`" if augmented else f"`{name} = {name}.copy()`"
+            raise UnsupportedSyntaxError(
+                f"srcgrad cannot differentiate this write into {name}: {other_name} refers to the same memory "
+                f"(the same array or list, a view of it, or a container holding it), so the write changes "
+                f"{other_name} too", origin,
+                hint=f"Copy before writing ({how}), or build a new array instead of writing into one that "
+                "another name still uses.")
+
+
 _PROXIES: dict[tuple, np.ndarray] = {}  # (shape, dtype) -> a zero-stride array of that shape
 
 

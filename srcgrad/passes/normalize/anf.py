@@ -233,6 +233,7 @@ class _ANF:
         targets = stmt.targets
         if len(targets) == 1 and isinstance(targets[0], gast.Name):
             self.emit(targets[0].id, self.flatten(stmt.value) if not self.inert(stmt.value) else stmt.value)
+            self.out[-1].augmented = getattr(stmt, "augmented", False)
             return
         if len(targets) == 1 and isinstance(targets[0], gast.Subscript):
             target = targets[0]

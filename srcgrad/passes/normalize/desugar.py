@@ -27,7 +27,9 @@ class _Desugar(gast.NodeTransformer):
 
     def visit_AugAssign(self, node: gast.AugAssign):
         value = gast.BinOp(left=syntax.with_load(node.target), op=node.op, right=node.value)
-        return gast.copy_location(syntax.assign(syntax.clone(node.target), gast.copy_location(value, node)), node)
+        stmt = gast.copy_location(syntax.assign(syntax.clone(node.target), gast.copy_location(value, node)), node)
+        stmt.augmented = True  # `x += e` works in place on arrays: passes/analyses/aliasing.py checks nothing sees it
+        return stmt
 
     def visit_AnnAssign(self, node: gast.AnnAssign):
         if node.value is None:

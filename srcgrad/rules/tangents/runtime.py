@@ -30,7 +30,7 @@ from srcgrad.runtime.structure import (
 ZERO_TANGENT: frozenset[Any] = frozenset({
     runtime.seed, runtime.zeros_like, runtime.shape_of, runtime.field_index, runtime.stop_gradient,
     arrays.count, arrays.balanced_eq, arrays.inside_clip, arrays.below, arrays.above, arrays.inverse_axes,
-    arrays.item_index, structure.container_keys,
+    arrays.item_index, structure.container_keys, structure.check_unshared, structure.check_write,
 })
 
 # helpers that write into their first argument: the copying version a shared tangent needs instead

@@ -18,11 +18,12 @@ from srcgrad.errors import InternalError
 from srcgrad.frontend.nested import NestedDef
 
 from srcgrad.passes.analyses.activity import is_append, is_pop, reads_varied
+from srcgrad.passes.analyses.aliasing import check_aliasing, guard_statement
 from srcgrad.passes.analyses.sequences import sequence_names
 from srcgrad.passes.manager import Context
 from srcgrad.rules.tangents import helpers
 from srcgrad.rules.tangents import runtime as runtime_tangents
-from srcgrad.runtime import restore_item
+from srcgrad.runtime import check_unshared, restore_item
 from srcgrad.transforms.forward.tangents import OWNED, SHARED, StatementTangent
 
 
@@ -47,6 +48,7 @@ class Forward:
         self.varied = varied
         self.resolved = resolved
         self.numbers = numbers  # variables that always hold Python numbers
+        self.aliases = check_aliasing(ctx, fdef, varied, resolved, numbers)
         self.sequences = sequence_names(fdef, lambda call: resolved[id(call)].obj if id(call) in resolved else None,
                                         numbers)  # variables that always hold lists or tuples
         self.jvp_of = jvp_of  # (callee, active, origin, known) -> its forward-mode function
@@ -95,6 +97,8 @@ class Forward:
         for stmt in stmts:
             if isinstance(stmt, gast.Return):
                 continue
+            if id(stmt) in self.aliases.guards:
+                out.append(guard_statement(self.ctx, self.aliases.guards[id(stmt)]))
             if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and is_pop(stmt.value):
                 self.comment_for(stmt, out)
                 out.extend(self.pop(stmt))
@@ -314,6 +318,12 @@ class Forward:
         a = self.fdef.args
         params = [p.id for p in a.posonlyargs + a.args + a.kwonlyargs]
         body: list[gast.stmt] = []
+        if self.aliases.mutated_params:  # see Reverse._check_arguments
+            check = syntax.call(self.ctx.ref(check_unshared, "check_unshared"),
+                                gast.Tuple(elts=[syntax.const(p) for p in self.aliases.mutated_params], ctx=gast.Load()),
+                                gast.Tuple(elts=[syntax.const(p) for p in params], ctx=gast.Load()),
+                                gast.Tuple(elts=[syntax.name(p) for p in params], ctx=gast.Load()))
+            body.append(syntax.expr_stmt(check))
         for p in params:
             if p in self.varied and p not in active:  # reassigned from varied values later: starts at zero
                 body.append(syntax.assign(self.tangent_name(p), self.zero_of(syntax.name(p))))

@@ -17,6 +17,7 @@ from srcgrad import runtime, syntax
 from srcgrad.errors import InternalError
 from srcgrad.frontend.nested import NestedDef
 from srcgrad.passes.analyses.activity import is_append, is_pop
+from srcgrad.passes.analyses.aliasing import check_aliasing, guard_statement
 from srcgrad.passes.analyses.sequences import sequence_names
 from srcgrad.passes.manager import Context
 from srcgrad.passes.optimize.copies import propagate_copies
@@ -42,6 +43,7 @@ class Reverse:
         self.split_calls: dict[int, gast.Name] = {}
         args = fdef.args
         self.params = [a.id for a in args.posonlyargs + args.args + [args.vararg] + args.kwonlyargs if a is not None]
+        self.aliases = check_aliasing(ctx, fdef, varied, resolved, numbers)
         self.push_sites = self._push_candidates()
         self.sequences = sequence_names(fdef, lambda call: resolved[id(call)].obj if id(call) in resolved else None,
                                         numbers)
@@ -371,6 +373,8 @@ class Reverse:
         for stmt in self.fdef.body if stmts is None else stmts:
             if isinstance(stmt, gast.Return):
                 continue
+            if id(stmt) in self.aliases.guards:
+                out.append(guard_statement(self.ctx, self.aliases.guards[id(stmt)]))
             if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Subscript):
                 out.append(mark(PushItem, stmt.targets[0].value.id, stmt))
                 out.append(stmt)
@@ -470,7 +474,7 @@ class Reverse:
         read_back = set().union(set(), *(syntax.names_loaded(s) for s in head + backward)) & self.locals
         forward = self._bind_saved(sorted(read_back), forward)
         body = ([syntax.assign(self.tape, gast.List(elts=[], ctx=gast.Load()))] if uses_tape else []) + forward
-        body += head + backward
+        body = self._check_arguments() + body + head + backward
         return self._optimize(self._function(name, self.fdef.args, body), head + backward)
 
     def pushed_vars(self) -> set[str]:
@@ -500,7 +504,7 @@ class Reverse:
         if self.pure and uses_tape:
             forward.insert(0, syntax.assign(self.tape, gast.List(elts=[], ctx=gast.Load())))
             saved.append(self.tape)
-        forward = self._bind_saved(saved, forward)
+        forward = self._check_arguments() + self._bind_saved(saved, forward)
         pack = gast.Tuple(elts=[syntax.name(v) for v in saved], ctx=gast.Load())
         unpack = gast.Tuple(elts=[syntax.name(v, gast.Store) for v in saved], ctx=gast.Store())
         tape = syntax.name(self.tape)
@@ -522,6 +526,17 @@ class Reverse:
                                   vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
         bwd = self._optimize(self._function(bwd_name, bwd_args, backward), backward)
         return self._function(fwd_name, fwd_args, forward), bwd
+
+    def _check_arguments(self) -> list[gast.stmt]:
+        """`check_unshared(...)` when the function writes into an argument: at run time, no other argument
+        may share that argument's memory (the write would change it too, unseen by its adjoint)."""
+        if not self.aliases.mutated_params:
+            return []
+        written = gast.Tuple(elts=[syntax.const(p) for p in self.aliases.mutated_params], ctx=gast.Load())
+        names = gast.Tuple(elts=[syntax.const(p) for p in self.params], ctx=gast.Load())
+        values = gast.Tuple(elts=[syntax.name(p) for p in self.params], ctx=gast.Load())
+        check = syntax.call(self.helper("check_unshared"), written, names, values)
+        return [syntax.expr_stmt(check)]
 
     def _bind_saved(self, saved: list[str], forward: list[gast.stmt]) -> list[gast.stmt]:
         """`v = None` first for saved variables that only some paths assign, so packing never fails."""

@@ -95,7 +95,7 @@ def lower_tape_marks(rev: "Reverse", forward: list[gast.stmt], backward: list[ga
                         setattr(stmt, field, lower(getattr(stmt, field)) or
                                 ([gast.Pass()] if field == "body" else []))
                 out.append(stmt)
-            elif str(mark) in reads and isinstance(mark, PushItem):
+            elif (str(mark) in reads or id(mark.stmt) in rev.aliases.restore) and isinstance(mark, PushItem):
                 target = mark.stmt.targets[0]
                 index = index_value(target.slice)
                 if isinstance(mark, PopItem) and rev.pure:
@@ -108,7 +108,7 @@ def lower_tape_marks(rev: "Reverse", forward: list[gast.stmt], backward: list[ga
                 else:
                     out.append(syntax.expr_stmt(syntax.call(syntax.attr(tape, "append"), syntax.call(
                         rev.helper("copy_item"), syntax.name(str(mark)), index))))
-            elif str(mark) in reads and isinstance(mark, Unappend):
+            elif (str(mark) in reads or id(mark.stmt) in rev.aliases.restore) and isinstance(mark, Unappend):
                 undo = syntax.call(syntax.attr(syntax.name(str(mark)), "pop"))
                 out.append(syntax.assign(rev.ctx.namer.numbered("_popped"), undo) if rev.pure
                            else syntax.expr_stmt(undo))

@@ -1,0 +1,183 @@
+"""Writes that another name would see: srcgrad refuses them clearly, and differentiates every write no other
+name sees. References: central finite differences in float64, and each function's own value.
+
+A write through a second name changes both names in Python (`z = y; z[0] = e`, `row = buf[0]; buf[0] = e`,
+`hs.append(buf); buf[0] = e`, `z += e` on an array z that y also refers to); srcgrad gives each name its own
+adjoint, so it stops with an UnsupportedSyntaxError naming the line and the other name.
+"""
+import inspect
+
+import numpy as np
+import pytest
+
+import srcgrad
+from gradcheck import check_grad
+
+
+def augmented_through_second_name(x):
+    y = x * 1.0
+    z = y
+    z += 1.0
+    return np.sum(y * x)
+
+
+def write_through_second_name(x):
+    y = x * 1.0
+    z = y
+    z[0] = 5.0 * x[1]
+    return np.sum(y * x)
+
+
+def view_then_write(W):
+    buf = W * 1.0
+    row = buf[0]
+    buf[0] = np.sin(W[1])
+    return np.sum(row * W[0])
+
+
+def append_then_write(x):
+    buf = np.zeros(4)
+    hs = []
+    for i in range(3):
+        buf[i] = x[i] * 2.0
+        hs.append(buf)
+    return np.sum(hs[0] * x)
+
+
+def row_of_a_matrix_updated_in_place(W):
+    acc = W * 1.0
+    for row in acc:
+        row += 1.0
+    return np.sum(acc * W)
+
+
+def dict_entry_written_through_its_array(x):
+    params = {"w": x * 2.0}
+    w = params["w"]
+    w[0] = 0.0
+    return np.sum(params["w"] * x)
+
+
+CASES = [(augmented_through_second_name, "z", "y"), (write_through_second_name, "z", "y"),
+         (view_then_write, "buf", "row"), (append_then_write, "buf", "hs"),
+         (row_of_a_matrix_updated_in_place, "row", "acc"), (dict_entry_written_through_its_array, "w", "params")]
+
+
+@pytest.mark.parametrize("f, written, other", CASES, ids=[c[0].__name__ for c in CASES])
+@pytest.mark.parametrize("mode", ["grad", "jvp"])
+def test_a_write_another_name_sees_is_refused_at_its_line(f, written, other, mode):
+    arg = np.array([0.3, -0.2, 0.5, 0.1]) if "W" not in inspect.signature(f).parameters else \
+        np.arange(1.0, 7.0).reshape(2, 3) / 7
+    with pytest.raises(srcgrad.UnsupportedSyntaxError) as info:
+        if mode == "grad":
+            srcgrad.value_and_grad(f)(arg)
+        else:
+            srcgrad.jvp(f)(arg, np.ones_like(arg))
+    message = str(info.value)
+    assert f"write into {written}" in message and other in message
+    assert __file__ in message and "copy" in message.lower()
+    lines, first = inspect.getsourcelines(f)
+    assert info.value.origin.lineno in range(first, first + len(lines))
+
+
+def augmented_on_elements_of_a_vector(x):
+    s = 0.0
+    for e in x:
+        e += 1.0  # e is a NumPy scalar: `+=` makes a new number, x does not change
+        s = s + e * e
+    return s + np.sum(x)
+
+
+def augmented_on_a_copy(x):
+    y = x * 1.0
+    z = y.copy()
+    z += 1.0
+    return np.sum(y * z)
+
+
+def view_read_before_the_write(W):
+    buf = W * 1.0
+    first = np.sum(buf[0] * W[0])
+    buf[0] = np.sin(W[1])
+    return first + np.sum(buf * W)
+
+
+def fresh_row_each_iteration_appended(x):
+    hs = []
+    for i in range(3):
+        buf = np.zeros(4)
+        buf[i] = x[i] * 2.0
+        hs.append(buf)
+    return np.sum(np.stack(hs) * x)
+
+
+def second_name_rebound_before_the_write(x):
+    y = x * 1.0
+    z = y
+    z = z * 2.0
+    z[0] = 0.0
+    return np.sum(y * z)
+
+
+def fancy_index_copy_written(x):
+    y = x * 1.0
+    picked = y[np.array([0, 2])]
+    picked[0] = 3.0 * x[1]
+    return np.sum(picked * x[:2]) + np.sum(y)
+
+
+@pytest.mark.parametrize("f", [augmented_on_elements_of_a_vector, augmented_on_a_copy, view_read_before_the_write,
+                               fresh_row_each_iteration_appended, second_name_rebound_before_the_write,
+                               fancy_index_copy_written])
+def test_writes_no_other_name_sees_are_differentiated(f):
+    arg = np.array([0.3, -0.2, 0.5, 0.1]) if "W" not in inspect.signature(f).parameters else \
+        np.arange(1.0, 7.0).reshape(2, 3) / 7
+    check_grad(f, (arg,), with_value=True)
+
+
+def write_into_argument(x, y):
+    x[0] = y[1] * 2.0
+    return np.sum(x * y)
+
+
+def test_the_same_array_passed_twice_to_a_function_writing_into_it_is_refused():
+    x = np.array([0.5, 0.25, 1.0])
+    with pytest.raises(srcgrad.SrcgradError, match="share memory"):
+        srcgrad.grad(write_into_argument, wrt=1)(x, x)
+    with pytest.raises(srcgrad.SrcgradError, match="share memory"):
+        srcgrad.grad(write_into_argument, wrt=1)(x, x[::-1])
+    check_grad(write_into_argument, (x.copy(), x.copy()), wrt=1)
+
+
+def mask_changed_after_use(x):
+    mask = x > 0.0
+    keep = mask
+    y = np.where(keep, x, 0.0) * x
+    mask[0] = False  # keep sees this too; the backward sweep must read keep as it was
+    return np.sum(y) + np.sum(np.where(keep, x, 1.0))
+
+
+def test_a_write_into_a_value_without_derivative_is_undone_for_the_backward_sweep():
+    check_grad(mask_changed_after_use, (np.array([0.3, -0.2, 0.5, 0.1]),), with_value=True)
+
+
+GLOBAL_BUFFER = np.zeros(3)
+
+
+def write_into_global(a):
+    buf = GLOBAL_BUFFER
+    buf[0] = a
+    return np.sum(buf) * a
+
+
+def in_place_numpy(x):
+    y = x * 2.0
+    np.multiply(y, 3.0, out=y)
+    return np.sum(y)
+
+
+@pytest.mark.parametrize("f, words", [(write_into_global, "belongs to the code that called"),
+                                      (in_place_numpy, "in-place operation")])
+def test_writes_outside_the_function_and_in_place_numpy_are_refused(f, words):
+    with pytest.raises(srcgrad.UnsupportedSyntaxError, match=words):
+        srcgrad.grad(f)(0.5 if f is write_into_global else np.ones(3))
