@@ -1,0 +1,58 @@
+"""grad(grad(f)) through functions the README lists as differentiable (fuzz oracle grad(grad))."""
+import numpy as np
+import pytest
+
+import srcgrad
+
+from fuzz_reference import second_derivative
+
+
+def prod_along_axis(a):
+    return np.tanh(np.prod(a + np.zeros(3), axis=0))
+
+
+def prod_of_all(a):
+    return np.prod(a + np.zeros(3))
+
+
+def norm_of(a):
+    return np.linalg.norm(a * np.array([1.0, 2.0]))
+
+
+def squash(u):
+    u = np.tanh(u)
+    return u
+
+
+def through_helper(a):
+    return squash(a)
+
+
+def joined_tuple_in_loop(a):
+    for i in range(3):
+        a = np.tanh(np.sum(np.tanh(np.hstack((a,) + (a,)))))
+    return a
+
+
+@pytest.mark.xfail(strict=True, raises=srcgrad.NotDifferentiableError,
+                   reason="NotDifferentiableError: no derivative rule for prod_adjoint / norm_adjoint "
+                   "(the helpers the first gradient calls)")
+@pytest.mark.parametrize("f", [prod_along_axis, prod_of_all, norm_of])
+def test_second_derivative_of_prod_and_norm(f) -> None:
+    assert srcgrad.grad(srcgrad.grad(f))(0.7) == pytest.approx(second_derivative(f, 0.7), rel=1e-5)
+
+
+@pytest.mark.xfail(strict=True, raises=srcgrad.NotDifferentiableError,
+                   reason="NotDifferentiableError: 'a `+` joined a tuple that srcgrad could not tell apart "
+                   "from an array' when differentiating the gradient of a loop over np.hstack((a,) + (a,))")
+def test_second_derivative_of_a_tuple_join_in_a_loop() -> None:
+    f = joined_tuple_in_loop
+    assert srcgrad.grad(srcgrad.grad(f))(0.3) == pytest.approx(second_derivative(f, 0.3), rel=1e-5)
+
+
+@pytest.mark.xfail(strict=True, raises=IndexError, reason="IndexError: pop from empty list in the generated "
+                   "squash_fwd, when the helper assigns its own parameter (u = np.tanh(u)); first order is right")
+def test_second_derivative_through_a_helper_that_overwrites_its_parameter() -> None:
+    t = np.tanh(0.7)
+    assert srcgrad.grad(through_helper)(0.7) == pytest.approx(1.0 - t * t, rel=1e-12)
+    assert srcgrad.grad(srcgrad.grad(through_helper))(0.7) == pytest.approx(-2.0 * t * (1.0 - t * t), rel=1e-12)
