@@ -30,15 +30,11 @@ def bug(test: str, category: str, *features: str, oracles: tuple[str, ...] = (),
     return KnownBug(test, category, frozenset(features), frozenset(oracles), error)
 
 
-ALIASING = "tests/regressions/test_fuzz_aliasing.py::"
 CHAINED = "tests/regressions/test_fuzz_chained_assignment.py::"
+RULES = "tests/regressions/test_fuzz_custom_rules.py::"
 SECOND = "tests/regressions/test_fuzz_grad_of_grad.py::"
 
 KNOWN: list[KnownBug] = [
-    # writes through a second name: wrong values (augmented assignment) and wrong derivatives
-    bug(ALIASING + "test_augmented_assignment_through_a_second_name", "value", "aliasing"),
-    *(bug(ALIASING + "test_write_seen_through_another_name", category, "aliasing")
-      for category in ("gradient", "jvp", "second")),
     # `t = s = constant` after s held a varied value: the old binding keeps its adjoint
     *(bug(CHAINED + "test_chained_assignment_overwrites_a_varied_name", category, "chain_assign")
       for category in ("gradient", "jvp", "second")),
