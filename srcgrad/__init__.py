@@ -5,6 +5,7 @@ from srcgrad.cache import clear_cache
 from srcgrad.forward import jvp
 from srcgrad.higher import GradCheck, check_grad, hessian, hvp, jacobian, vjp
 from srcgrad.errors import (
+    InternalError,
     ComplexInputError,
     GradientCheckError,
     NonFiniteError,
@@ -23,7 +24,7 @@ from srcgrad import init, losses, optim  # noqa: E402  (plain NumPy modules; imp
 from srcgrad.train import History, fit
 
 __all__ = [
-    "ComplexInputError", "GradientCheckError", "clear_cache",
+    "ComplexInputError", "GradientCheckError", "InternalError", "clear_cache",
     "GradientFunction", "NonFiniteError", "NonScalarOutputError", "NotDifferentiableError",
     "SourceUnavailableError", "SrcgradError", "UnsupportedSyntaxError", "WrtError", "adjoint", "errors",
     "GradCheck", "check_grad", "hessian", "hvp", "jacobian", "vjp",

@@ -6,7 +6,7 @@ reuse that function's rule (see `method_alias` in rules/numpy.py).
 # ruff: noqa: F821
 import numpy as np
 
-from srcgrad.rules.registry import adjoint_method
+from srcgrad.rules.registry import adjoint_method, nondifferentiable
 from srcgrad.runtime import index_grad
 from srcgrad.runtime.arrays import cast_like, inverse_axes, item_index
 
@@ -44,3 +44,8 @@ def item(y, self, *args):
 @adjoint_method("get")
 def get(y, self, key, default=None):
     d[self] = index_grad(self, key, d[y])
+
+
+# methods whose results carry no derivative (indices, tests, rounding), on arrays and on lists
+nondifferentiable(*[("method", m) for m in ("argmax", "argmin", "argsort", "nonzero", "any", "all", "round",
+                                             "index", "count", "keys", "searchsorted")])

@@ -69,6 +69,8 @@ def reads_varied(expr: gast.expr, varied: set[str], differentiable: Callable[[ga
         parts = list(expr.args) + [kw.value for kw in expr.keywords]
         if isinstance(expr.func, gast.Attribute):
             parts.append(expr.func.value)
+        else:  # a function held in a variable (`f = partial(g, c=w)`) varies with what it was built from
+            parts.append(expr.func)
         if implicit and isinstance(expr.func, gast.Name) and expr.func.id in implicit:
             if any(v in varied for v in implicit[expr.func.id]):
                 return True

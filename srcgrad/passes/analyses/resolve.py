@@ -24,6 +24,7 @@ class Resolved:
     rule: registry.Rule | None = None
     method: bool = False  # receiver is call.func.value, passed as the first argument
     receiver: Any = None  # for a bound method of a user class: the instance, known at compile time
+    dynamic: bool = False  # the callee is known only at run time (a local's method, a function passed in)
 
 
 def dotted(node: gast.expr) -> str | None:
@@ -69,12 +70,24 @@ def resolve_call(call: gast.Call, source: Source, local_names: set[str], ctx) ->
         rule = registry.lookup_method(func.attr)
         if rule is not None:
             return Resolved("rule", label, None, rule, method=True)
-        return Resolved("unknown", label, None, None, method=True)
+        if registry.is_nondifferentiable(("method", func.attr)):
+            return Resolved("nondiff", label, None, None, method=True)
+        return Resolved("unknown", label, None, None, method=True, dynamic=True)
     try:
         obj = _static_value(func, source, local_names, injected)
-    except (LookupError, AttributeError):
+    except LookupError:  # rooted at a local variable, or not a dotted name: looked up when the call runs
+        return Resolved("unknown", label, dynamic=True)
+    except AttributeError:
         return Resolved("unknown", label)
-    return resolve_object(obj, label)
+    resolved = resolve_object(obj, label)
+    if resolved.kind == "unknown" and _callable_object(obj):
+        return Resolved("unknown", label, obj, dynamic=True)
+    return resolved
+
+
+def _callable_object(obj: Any) -> bool:
+    """An object of a user class with a `__call__` written in Python (a layer called like a function)."""
+    return not isinstance(obj, type) and isinstance(getattr(type(obj), "__call__", None), types.FunctionType)
 
 
 def resolve_object(obj: Any, label: str) -> Resolved:

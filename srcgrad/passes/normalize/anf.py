@@ -129,7 +129,9 @@ class _ANF:
             func = expr.func
             if self._is_method(expr):
                 func = gast.Attribute(value=func.value, attr=func.attr, ctx=gast.Load())
-            elif isinstance(func, gast.Attribute) and not self.inert(func.value):
+            elif isinstance(func, gast.Attribute) and (not self.inert(func.value)
+                                                       or not self.is_global_constant(func.value)):
+                # `X[i].dot(W)`, `self.act.fn(z)`: the receiver in a name, so the method resolves on it
                 func = gast.Attribute(value=self.atomize(func.value), attr=func.attr, ctx=gast.Load())
             args = [self.display_or_atom(a) for a in expr.args]
             keywords = [gast.keyword(arg=k.arg, value=self.display_or_atom(k.value)) for k in expr.keywords]

@@ -11,6 +11,7 @@ new value, the primal result goes through a `_r` temporary.
 """
 import copy
 import inspect
+import re
 from typing import TYPE_CHECKING, Any
 
 import gast
@@ -25,6 +26,8 @@ from srcgrad.rules.tangents import helpers, lookup_tangent, lookup_tangent_metho
 from srcgrad.rules.tangents import runtime as runtime_tangents
 from srcgrad.runtime import field_index
 from srcgrad.passes.analyses.sequences import is_concatenation, is_repetition
+from srcgrad.runtime.dispatch import dispatch_jvp
+from srcgrad.transforms.reverse.adjoint import no_rule_error
 from srcgrad.transforms.forward.templates import finish, instantiate, is_zero, zero
 from srcgrad.transforms.reverse.templates import bind_arguments, value_node
 
@@ -274,12 +277,33 @@ class StatementTangent:
             return self.apply_rule(rule, resolved.rule.key, args, keywords)
         if resolved.kind == "user":
             return self.user_call(call, resolved, args, keywords)
-        raise NotDifferentiableError(
-            f"srcgrad has no derivative rule for {resolved.label} and cannot read its source",
-            self.ctx.source.origin(self.stmt),
-            hint=f"Register a rule with @srcgrad.adjoint({resolved.label}) and a tangent rule, mark it with "
-            f"srcgrad.nondifferentiable({resolved.label}) if its output carries no derivative, "
-            "or call srcgrad.stop_gradient on its arguments.")
+        if resolved.dynamic:
+            return self.dynamic_call(call)
+        raise no_rule_error(resolved, self.ctx.source.origin(self.stmt))
+
+    def dynamic_call(self, call: gast.Call) -> list[gast.stmt]:
+        """A callee known only at run time: `dispatch_jvp` compiles its forward-mode function when the call runs."""
+        if self.node_varies(call.func):
+            raise NotDifferentiableError(
+                "the function called here is built from values being differentiated (a functools.partial or a "
+                "closure over them), and srcgrad cannot send derivatives through a function object",
+                self.ctx.source.origin(self.stmt), hint="Pass those values to the function as arguments instead.")
+        nodes = [(i, a) for i, a in enumerate(call.args)] + [(kw.arg, kw.value) for kw in call.keywords]
+        active = [(which, node) for which, node in nodes if self.node_varies(node)]
+        if not active:
+            return self.after(self.fwd.zero_of(syntax.name(self.var)), OWNED)
+        arguments = gast.Tuple(elts=[syntax.clone(a) for a in call.args], ctx=gast.Load())
+        keywords = gast.Dict(keys=[syntax.const(kw.arg) for kw in call.keywords],
+                             values=[syntax.clone(kw.value) for kw in call.keywords])
+        tangents = gast.Tuple(elts=[self.real(self.tangent_of(node)) for _, node in active], ctx=gast.Load())
+        where = self.ctx.ref(self.ctx.source.origin(self.stmt), "call_at")
+        jvp_call = syntax.call(self.ctx.ref(dispatch_jvp, "dispatch_jvp"), syntax.clone(call.func), arguments,
+                               keywords, gast.Tuple(elts=[syntax.const(w) for w, _ in active], ctx=gast.Load()),
+                               tangents, where)
+        target = gast.Tuple(elts=[syntax.name(self.var, gast.Store),
+                                  syntax.name(self.fwd.tangent_name(self.var), gast.Store)], ctx=gast.Store())
+        self.fwd.state[self.var] = SHARED
+        return [gast.copy_location(syntax.assign(target, jvp_call), self.stmt)]
 
     def runtime_call(self, obj: Any, args: list[gast.expr], keywords: dict[str, gast.expr]) -> list[gast.stmt]:
         """A runtime helper of generated gradient code; one that writes into its first argument
@@ -401,7 +425,7 @@ class StatementTangent:
         if resolved.receiver is not None:
             known = {next(iter(inspect.signature(callee).parameters)): resolved.receiver}
         function = self.fwd.jvp_of(callee, active, self.ctx.source.origin(self.stmt), known)
-        base = callee.__name__.strip("_") or "f"
+        base = re.sub(r"\W", "", callee.__name__).strip("_") or "f"  # `<lambda>` -> lambda
         fn = self.ctx.ref(function, f"{base}_jvp")
         tangents = [self.real(self.tangent_of(arguments[p])) for p in active]
         jvp_call = syntax.call(fn, *[syntax.clone(v) for v in arguments.values()], *tangents)

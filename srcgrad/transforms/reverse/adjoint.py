@@ -5,6 +5,7 @@ subscript read scatters into the container's adjoint; a display (tuple, list, di
 element its part; a call to a user function calls that function's backward half.
 """
 import inspect
+import re
 import operator
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,24 @@ from srcgrad.transforms.reverse.templates import bind_arguments, instantiate
 
 if TYPE_CHECKING:
     from srcgrad.transforms.reverse.sweep import Reverse
+
+
+def no_rule_error(resolved, origin) -> NotDifferentiableError:
+    """A call with no rule and no Python source: name the function and show the rule that would fix it."""
+    label = resolved.label
+    try:
+        params = [p for p in inspect.signature(resolved.obj).parameters if p not in ("self", "args", "kwargs")]
+    except (TypeError, ValueError):
+        params = []
+    params = params[:3] or ["x"]
+    example = (f"    @srcgrad.adjoint({label})\n    def _(y, {', '.join(params)}):\n"
+               f"        d[{params[0]}] = d[y] * ...   # dy/d{params[0]}, elementwise")
+    what = "a compiled function" if resolved.obj is not None else "a name srcgrad cannot look up"
+    return NotDifferentiableError(
+        f"srcgrad has no derivative rule for {label} ({what}, so there is no Python source to differentiate)",
+        origin,
+        hint=f"Give it a rule, for example\n{example}\nor mark it with srcgrad.nondifferentiable({label}) if its "
+        "output carries no derivative, or call srcgrad.stop_gradient on its arguments.")
 
 
 def index_value(node: gast.expr) -> gast.expr:
@@ -302,13 +321,43 @@ class StatementAdjoint:
             self.apply_rule(resolved.rule, args, keywords)
         elif resolved.kind == "user":
             self.user_call(call, resolved, args, keywords)
+        elif resolved.dynamic:
+            self.dynamic_call(call)
         else:
+            raise no_rule_error(resolved, self.ctx.source.origin(self.stmt))
+
+    def dynamic_call(self, call: gast.Call) -> None:
+        """A callee known only at run time: `dispatch_fwd` compiles its split gradient when the call runs."""
+        if self.rev.pure:
+            raise UnsupportedSyntaxError(
+                "srcgrad cannot yet take a second derivative through a call whose function is known only "
+                "at run time", self.ctx.source.origin(self.stmt),
+                hint="Call the function by its name (a global or a function defined in the loss).")
+        if self.node_varies(call.func):
             raise NotDifferentiableError(
-                f"srcgrad has no derivative rule for {resolved.label} and cannot read its source",
+                "the function called here is built from values being differentiated (a functools.partial or a "
+                "closure over them), and srcgrad cannot send gradients into a function object",
                 self.ctx.source.origin(self.stmt),
-                hint=f"Register a rule with @srcgrad.adjoint({resolved.label}), mark it with "
-                f"srcgrad.nondifferentiable({resolved.label}) if its output carries no derivative, "
-                "or call srcgrad.stop_gradient on its arguments.")
+                hint="Pass those values to the function as arguments instead.")
+        active = [i for i, a in enumerate(call.args) if self.node_varies(a)] + \
+            [kw.arg for kw in call.keywords if self.node_varies(kw.value)]
+        if not active:
+            return
+        tape = syntax.name(self.rev.tape)
+        arguments = gast.Tuple(elts=[syntax.clone(a) for a in call.args], ctx=gast.Load())
+        keywords = gast.Dict(keys=[syntax.const(kw.arg) for kw in call.keywords],
+                             values=[syntax.clone(kw.value) for kw in call.keywords])
+        where = self.ctx.ref(self.ctx.source.origin(self.stmt), "call_at")
+        forward = syntax.call(self.rev.helper("dispatch_fwd"), tape, syntax.clone(call.func), arguments, keywords,
+                              gast.Tuple(elts=[syntax.const(a) for a in active], ctx=gast.Load()), where)
+        self.rev.split_calls[id(self.stmt)] = forward
+        temp = self.ctx.namer.numbered("_g")
+        self.out.append(syntax.assign(temp, syntax.call(self.rev.helper("dispatch_bwd"), syntax.clone(tape),
+                                                        self.incoming)))
+        nodes = {i: a for i, a in enumerate(call.args)} | {kw.arg: kw.value for kw in call.keywords}
+        for i, which in enumerate(active):
+            part = gast.Subscript(value=syntax.name(temp), slice=syntax.const(i), ctx=gast.Load())
+            self.write(nodes[which], part)
 
     def full_reduction(self, rule: registry.Rule, args: list[gast.expr], keywords: dict) -> bool:
         """`np.sum(x)` or `np.mean(x)` of a whole array, outside branches and loops, in code that is not
@@ -335,7 +384,7 @@ class StatementAdjoint:
             known = {next(iter(inspect.signature(callee).parameters)): resolved.receiver}
         numbers = frozenset(p for p, node in arguments.items() if self.is_number(node))
         split = self.ctx.split_of(callee, active, self.ctx.source.origin(self.stmt), known, numbers)
-        base = callee.__name__.strip("_") or "f"
+        base = re.sub(r"\W", "", callee.__name__).strip("_") or "f"  # `<lambda>` -> lambda
         bwd = self.ctx.ref(split.half("bwd"), f"{base}_bwd")
         tape = syntax.name(self.rev.tape)
         # pure code keeps no shared tape: the callee's saved values come back off this function's tape

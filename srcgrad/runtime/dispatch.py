@@ -1,0 +1,146 @@
+"""Calls whose callee is known only at run time: `layer.forward(x)` over a list of layers of different
+classes, `act(z)` with `act=np.tanh` passed in, `self.act.fn(z)`, `funcs[name](x)`, `partial(f, y=2)(x)`.
+
+The generated code hands the callee and the arguments to `dispatch_fwd`, which finds (or compiles,
+once per callee and kind of call) the split gradient of a small wrapper that makes the same call,
+
+    def call_forward(obj, a0):            # for a method: obj is the receiver, a known object
+        return obj.forward(a0)
+
+    def call_tanh(a0):                    # for a function: the callee is a global of the wrapper
+        return tanh(a0)
+
+runs its forward half, and leaves its backward half on the tape; `dispatch_bwd` pops it and returns
+the adjoints of the arguments that vary, as a tuple. Compiling the wrapper is ordinary srcgrad:
+rules, user functions, bound methods and their late-binding checks all apply unchanged.
+"""
+import builtins
+import functools
+import itertools
+import keyword
+import linecache
+import types
+from typing import Any, Callable
+
+_WRAPPERS: dict[tuple, Callable] = {}
+_counter = itertools.count(1)
+
+
+def _identifier(name: str) -> str:
+    name = "".join(c if c.isalnum() or c == "_" else "_" for c in name) or "callee"
+    if name[0].isdigit() or keyword.iskeyword(name) or hasattr(builtins, name):
+        name = f"callee_{name}"
+    return name
+
+
+def _wrapper(callee: Any, method: str | None, n: int, names: tuple[str, ...]) -> Callable:
+    """The wrapper function making the call `callee(a0, ..., name=k_name, ...)` (or `obj.method(...)`)."""
+    key = (method, n, names) if method is not None else (callee, n, names)
+    wrapper = _WRAPPERS.get(key)
+    if wrapper is not None:
+        return wrapper
+    params = [f"a{i}" for i in range(n)] + [f"k_{k}" for k in names]
+    arguments = ", ".join([f"a{i}" for i in range(n)] + [f"{k}=k_{k}" for k in names])
+    if method is not None:
+        head, target, namespace = ["obj"] + params, f"obj.{method}", {}
+        label = method
+    else:
+        label = _identifier(getattr(callee, "__name__", "callee"))
+        head, target, namespace = params, label, {label: callee}
+    text = f"def call_{label}({', '.join(head)}):\n    return {target}({arguments})\n"
+    filename = f"<srcgrad dispatch {label} #{next(_counter)}>"
+    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+    namespace["__name__"] = "srcgrad.runtime.dispatch.wrappers"
+    exec(compile(text, filename, "exec"), namespace)
+    wrapper = namespace[f"call_{label}"]
+    _WRAPPERS[key] = wrapper
+    return wrapper
+
+
+def _unpartial(callee: Any, args: tuple, kwargs: dict, active: tuple) -> tuple[Any, tuple, dict, tuple]:
+    """`partial(f, *p, **q)(*args, **kwargs)` is `f(*p, *args, **q, **kwargs)`; active positions shift."""
+    while isinstance(callee, functools.partial):
+        shift = len(callee.args)
+        active = tuple(a + shift if isinstance(a, int) else a for a in active)
+        args = callee.args + tuple(args)
+        kwargs = {**callee.keywords, **kwargs}
+        callee = callee.func
+    return callee, args, kwargs, active
+
+
+def _split_parts(callee: Any, args: tuple, kwargs: dict, active: tuple, origin: Any) -> tuple:
+    """(wrapper, known objects, number parameters, active parameter names, args, kwargs) for this call."""
+    from srcgrad.errors import NotDifferentiableError
+    from srcgrad.passes.analyses.resolve import resolve_object
+
+    names = tuple(kwargs)
+    method = None
+    known = None
+    if not isinstance(callee, types.FunctionType | types.MethodType | types.BuiltinFunctionType) \
+            and isinstance(getattr(type(callee), "__call__", None), types.FunctionType):
+        callee = callee.__call__  # an object of a user class called like a function
+    if isinstance(callee, types.MethodType) and not isinstance(callee.__self__, type) \
+            and isinstance(callee.__func__, types.FunctionType):
+        method, known = callee.__func__.__name__, {"obj": callee.__self__}
+        args = (callee.__self__,) + tuple(args)
+    else:
+        resolved = resolve_object(callee, getattr(callee, "__name__", repr(callee)))
+        if resolved.kind == "unknown":
+            raise NotDifferentiableError(
+                f"srcgrad has no derivative rule for {resolved.label}, which this call reaches at run time, "
+                "and it is not a Python function it can read", origin,
+                hint=f"Register a rule with @srcgrad.adjoint({resolved.label}), or mark it with "
+                f"srcgrad.nondifferentiable({resolved.label}) if its output carries no derivative.")
+    wrapper = _wrapper(callee, method, len(args) - (method is not None), names)
+    positional = (["obj"] if method else []) + [f"a{i}" for i in range(len(args) - (method is not None))]
+    numbers = frozenset(p for p, a in zip(positional, args) if type(a) in (float, int)) | \
+        frozenset(f"k_{k}" for k, v in kwargs.items() if type(v) in (float, int))
+    active_names = tuple(f"a{a}" if isinstance(a, int) else f"k_{a}" for a in active)
+    return wrapper, known, numbers, active_names, args, {f"k_{k}": v for k, v in kwargs.items()}
+
+
+def _split(callee: Any, args: tuple, kwargs: dict, active: tuple, origin: Any):
+    """The compiled split gradient for this call, and the arguments its forward half takes."""
+    from srcgrad import compiler
+    from srcgrad.errors import SrcgradError, with_call_site
+
+    wrapper, known, numbers, names, args, kwargs = _split_parts(callee, args, kwargs, active, origin)
+    try:
+        split = compiler.split_gradient(wrapper, names, known, numbers)
+    except SrcgradError as exc:
+        raise with_call_site(exc, origin) from None
+    return split, args, kwargs
+
+
+def dispatch_fwd(tape: list, callee: Any, args: tuple, kwargs: dict, active: tuple, origin: Any) -> Any:
+    """Call `callee(*args, **kwargs)` through its split gradient; leave the backward half on the tape.
+
+    `active` names the arguments that vary: positions (ints) and keyword names (strings).
+    """
+    callee, args, kwargs, active = _unpartial(callee, args, kwargs, active)
+    split, args, kwargs = _split(callee, args, kwargs, active, origin)
+    value = split.fwd(tape, *args, **kwargs)
+    tape.append((split.bwd, len(active)))
+    return value
+
+
+def dispatch_bwd(tape: list, d_out: Any) -> tuple:
+    """The adjoints of the varying arguments of the call whose `dispatch_fwd` ran last, as a tuple."""
+    bwd, count = tape.pop()
+    grads = bwd(tape, d_out)
+    return (grads,) if count == 1 else tuple(grads)
+
+
+def dispatch_jvp(callee: Any, args: tuple, kwargs: dict, active: tuple, tangents: tuple, origin: Any) -> tuple:
+    """Forward mode: `(value, tangent)` of `callee(*args, **kwargs)` along the tangents of the `active` arguments."""
+    from srcgrad.errors import SrcgradError, with_call_site
+    from srcgrad.forward import jvp_function
+
+    callee, args, kwargs, active = _unpartial(callee, args, kwargs, active)
+    split_args = _split_parts(callee, args, kwargs, active, origin)
+    wrapper, known, numbers, names, args, kwargs = split_args
+    try:
+        function = jvp_function(wrapper, names, known, numbers).function
+    except SrcgradError as exc:
+        raise with_call_site(exc, origin) from None
+    return function(*args, *kwargs.values(), *tangents)
