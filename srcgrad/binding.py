@@ -132,48 +132,7 @@ def function_reads(func: types.FunctionType) -> list[Read]:
     return [Read(Const(func), name, getattr(func, name)) for name in names]
 
 
-# ---- evaluation at compile time, composition ------------------------------------------------------
-
-
-def _root_value(root: Root, params: dict[str, Any]) -> Any:
-    if isinstance(root, Global):
-        return root.namespace.get(root.name, _MISSING)
-    if isinstance(root, Builtin):
-        return _MISSING if root.name in root.namespace else _BUILTINS.get(root.name, _MISSING)
-    if isinstance(root, Cell):
-        try:
-            return root.cell.cell_contents
-        except ValueError:
-            return _MISSING
-    if isinstance(root, Const):
-        return root.obj
-    return params.get(root.name, _MISSING)
-
-
-def holds(read: Read, params: dict[str, Any]) -> bool:
-    """Whether `read` still finds its object (`params`: values of the Param roots)."""
-    parent = _root_value(read.root, params)
-    if parent is _MISSING:
-        return False
-    if read.attr is None:
-        return parent is read.expected
-    try:
-        value = getattr(parent, read.attr)
-    except Exception:
-        return False
-    if read.how == "is":
-        return value is read.expected
-    if read.how == "method":
-        owner = parent if read.owner is _MISSING else read.owner
-        return getattr(value, "__func__", None) is read.expected.__func__ and getattr(value, "__self__", None) is owner
-    try:
-        return bool(value == read.expected)
-    except Exception:
-        return False
-
-
-def all_hold(reads: Iterable[Read], params: dict[str, Any]) -> bool:
-    return all(holds(r, params) for r in reads)
+# ---- composition: a callee's reads in its caller's terms ------------------------------------------
 
 
 def substitute(reads: Iterable[Read], mapping: dict[str, list[Root]]) -> list[Read]:
@@ -214,6 +173,21 @@ def flatten(unit: Any) -> list[Read]:
 
     visit(unit, None)
     return list(out.values())
+
+
+def complete(unit: Any) -> bool:
+    """Whether `unit` and every unit it reaches through `links` are compiled (their reads are final)."""
+    seen: set[int] = set()
+    stack = [unit]
+    while stack:
+        u = stack.pop()
+        if id(u) in seen:
+            continue
+        seen.add(id(u))
+        if not getattr(u, "done", True):
+            return False
+        stack.extend(callee for callee, _ in u.links)
+    return True
 
 
 def _compose(inner: dict[str, list[Root]], outer: dict[str, list[Root]] | None) -> dict[str, list[Root]]:

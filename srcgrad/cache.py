@@ -30,7 +30,8 @@ class Variants:
         for unit in self._entries.get(key, ()):
             if not unit.done:  # being compiled right now by this thread (recursion): it is the one
                 return unit
-            if binding.all_hold(binding.flatten(unit), params or {}):
+            check, names = _check_of(unit)
+            if check is None or check(tuple((params or {}).get(name) for name in names)):
                 return unit
         return None
 
@@ -49,6 +50,20 @@ class Variants:
 
     def __len__(self) -> int:
         return sum(len(units) for units in self._entries.values())
+
+
+def _check_of(unit: Any) -> tuple[Any, tuple[str, ...]]:
+    """The compiled check of all reads of `unit` (binding.guard) over its known parameters, in `names` order;
+    kept on the unit once everything it reaches is compiled (run-time dispatch looks units up on every call)."""
+    cached = getattr(unit, "_check", None)
+    if cached is not None:
+        return cached
+    reads = binding.flatten(unit)
+    names = tuple(sorted({read.root.name for read in reads if isinstance(read.root, binding.Param)}))
+    check = binding.guard(reads, {name: i for i, name in enumerate(names)}), names
+    if binding.complete(unit):
+        unit._check = check
+    return check
 
 
 _CACHES: list[Variants] = []
