@@ -3,6 +3,13 @@
 Importing this package fills the registry with every built-in table.
 """
 from srcgrad.rules import builtins, math, methods, numpy, operators, runtime  # noqa: F401  (fill the tables)
-from srcgrad.rules.registry import ADJOINTS, NONDIFFERENTIABLE, Rule, adjoint, adjoint_method, lookup, nondifferentiable
+from srcgrad.rules.registry import (
+    ADJOINTS, NONDIFFERENTIABLE, Rule, adjoint, adjoint_method, lookup, nondifferentiable, optional,
+)
+
+# SciPy's tables load with the first lookup after the program imports that part of SciPy
+optional("scipy.special", "srcgrad.rules.scipy_special", "srcgrad.rules.tangents.scipy_special")
+optional("scipy.stats", "srcgrad.rules.scipy_stats", "srcgrad.rules.tangents.scipy_stats")
+optional("scipy.linalg", "srcgrad.rules.scipy_linalg", "srcgrad.rules.tangents.scipy_linalg")
 
 __all__ = ["ADJOINTS", "NONDIFFERENTIABLE", "Rule", "adjoint", "adjoint_method", "lookup", "nondifferentiable"]

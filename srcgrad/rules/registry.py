@@ -5,7 +5,9 @@ other parameters are the primal's, by name. Its body is never run: it is parsed 
 inlined, with `d[v]` standing for the adjoint of `v`. Writes to `d[x]` are accumulated by the
 compiler, so a template only says what flows into `x`.
 """
+import importlib
 import inspect
+import sys
 import textwrap
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -41,6 +43,10 @@ class Rule:
 ADJOINTS: dict[Any, Rule] = {}  # primal -> rule
 NONDIFFERENTIABLE: set[Any] = set()  # primals whose outputs carry no derivative
 METHODS: dict[str, Any] = {}  # array method name -> the primal whose rule it uses
+# Tables of libraries srcgrad does not import itself (SciPy): library module -> rule modules. A table
+# is imported by the first lookup after its library is: an object of the library reaches the
+# compiler only once the library is in sys.modules, and `import srcgrad` stays as fast without it.
+OPTIONAL: dict[str, tuple[str, ...]] = {}
 
 
 def _key(obj: Any) -> Any:
@@ -118,11 +124,27 @@ def nondifferentiable(*primals: Any) -> None:
         NONDIFFERENTIABLE.add(_key(primal))
 
 
+def optional(library: str, *modules: str) -> None:
+    """Import the rule `modules` once `library` has been imported (see `OPTIONAL`)."""
+    OPTIONAL[library] = OPTIONAL.get(library, ()) + modules
+
+
+def load_optional() -> None:
+    """Import the tables of the optional libraries imported since the last call."""
+    for library in [name for name in OPTIONAL if name in sys.modules]:
+        for module in OPTIONAL.pop(library, ()):
+            importlib.import_module(module)
+
+
 def is_nondifferentiable(primal: Any) -> bool:
+    if OPTIONAL:
+        load_optional()
     return _key(primal) in NONDIFFERENTIABLE
 
 
 def lookup(primal: Any) -> Rule | None:
+    if OPTIONAL:
+        load_optional()
     return ADJOINTS.get(_key(primal))
 
 
@@ -132,3 +154,4 @@ def lookup_method(method: str) -> Rule | None:
     if method in METHODS:
         return lookup(METHODS[method])
     return None
+

@@ -5,9 +5,12 @@ f's gradient function. Helpers that only describe shapes (seed, count, zeros_lik
 carry no derivative. Template functions end in `_rule` so they never shadow the helpers they call.
 """
 # ruff: noqa: F821
+import numpy as np
+
 from srcgrad import runtime
 from srcgrad.rules.registry import adjoint, nondifferentiable
 from srcgrad.runtime import arrays, linalg
+from srcgrad.runtime import scipy as scipy_helpers  # NumPy only: SciPy is not imported
 from srcgrad.runtime.structure import clear_adjoint, index_grad
 from srcgrad.runtime.transpose import (
     broadcast_back,
@@ -219,3 +222,49 @@ def dot_adjoint_right_rule(z, g, a, b):
     back = dot_right_back(d[z], g, a, b)
     d[g] = back[0]
     d[a] = back[1]
+
+
+# ---- helpers of the SciPy tables (runtime/scipy.py): linear maps, each rule its transpose ------
+
+@adjoint(scipy_helpers.value_or)
+def value_or_rule(y, x, default):
+    d[x] = d[y]
+
+
+@adjoint(scipy_helpers.transpose_if)
+def transpose_if_rule(y, g, flag):
+    d[g] = scipy_helpers.transpose_if(d[y], flag)
+
+
+@adjoint(scipy_helpers.triangle)
+def triangle_rule(y, g, lower, strict=False):
+    d[g] = scipy_helpers.triangle(d[y], lower, strict)
+
+
+@adjoint(scipy_helpers.phi)
+def phi_rule(y, g):
+    d[g] = scipy_helpers.phi(d[y])
+
+
+@adjoint(scipy_helpers.fold_triangle)
+def fold_triangle_rule(y, g, lower, symmetric=True):
+    d[g] = scipy_helpers.unfold_triangle(d[y], lower, symmetric)
+
+
+@adjoint(scipy_helpers.unfold_triangle)
+def unfold_triangle_rule(y, h, lower, symmetric=True):
+    d[h] = scipy_helpers.fold_triangle(d[y], lower, symmetric)
+
+
+@adjoint(scipy_helpers.covariance_matrix)
+def covariance_matrix_rule(y, cov, n):
+    d[cov] = scipy_helpers.covariance_back(d[y], cov)
+
+
+@adjoint(scipy_helpers.covariance_back)
+def covariance_back_rule(y, g, cov):
+    d[g] = scipy_helpers.covariance_matrix(d[y], np.shape(g)[-1])
+
+
+nondifferentiable(scipy_helpers.no_sign, scipy_helpers.symmetric_assumption, scipy_helpers.adjoint_transposed,
+                  scipy_helpers.is_transposed, scipy_helpers.flipped_trans, scipy_helpers.mvn_dim, scipy_helpers.no_disp)

@@ -9,7 +9,7 @@ result's tangent is zero (piecewise-constant functions).
 """
 from typing import Any, Callable
 
-from srcgrad.rules.registry import METHODS, Rule, _key, template_decorator
+from srcgrad.rules.registry import METHODS, OPTIONAL, Rule, _key, load_optional, template_decorator
 
 TANGENTS: dict[Any, Rule] = {}  # primal (same keys as ADJOINTS) -> tangent rule
 
@@ -32,6 +32,8 @@ def tangent_method(*names: str) -> Callable[[Callable], Callable]:
 
 def lookup_tangent(key: Any) -> Rule | None:
     """The tangent rule for a primal, or for the key of its adjoint rule (`Rule.key`)."""
+    if OPTIONAL:
+        load_optional()
     return TANGENTS.get(_key(key))
 
 

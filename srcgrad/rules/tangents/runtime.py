@@ -14,6 +14,7 @@ import numpy as np
 from srcgrad import runtime
 from srcgrad.rules.tangents.registry import tangent
 from srcgrad.runtime import arrays, structure
+from srcgrad.runtime import scipy as scipy_helpers  # NumPy only: SciPy is not imported
 from srcgrad.runtime.arrays import (
     _expand, _float, cast_like, cumsum_adjoint, dot_adjoint_left, dot_adjoint_right, einsum_adjoints, item_or_zero,
     norm_adjoint, prod_adjoint, select_adjoint, solve_adjoint_b, split_like, trace_adjoint, undiag, unhstack,
@@ -349,3 +350,53 @@ def expand_rule(z, g, y):
 
 LINEAR[uniform_adjoint] = ((0,),)
 LINEAR[expand] = ((0,),)
+
+
+# ---- helpers of the SciPy tables (runtime/scipy.py): linear, so each tangent is the helper itself ----
+
+@tangent(scipy_helpers.value_or)
+def value_or_rule(y, x, default):
+    d[y] = d[x]
+
+
+@tangent(scipy_helpers.transpose_if)
+def transpose_if_rule(y, g, flag):
+    d[y] = scipy_helpers.transpose_if(d[g], flag)
+
+
+@tangent(scipy_helpers.triangle)
+def triangle_rule(y, g, lower, strict=False):
+    d[y] = scipy_helpers.triangle(d[g], lower, strict)
+
+
+@tangent(scipy_helpers.phi)
+def phi_rule(y, g):
+    d[y] = scipy_helpers.phi(d[g])
+
+
+@tangent(scipy_helpers.fold_triangle)
+def fold_triangle_rule(y, g, lower, symmetric=True):
+    d[y] = scipy_helpers.fold_triangle(d[g], lower, symmetric)
+
+
+@tangent(scipy_helpers.unfold_triangle)
+def unfold_triangle_rule(y, h, lower, symmetric=True):
+    d[y] = scipy_helpers.unfold_triangle(d[h], lower, symmetric)
+
+
+@tangent(scipy_helpers.covariance_matrix)
+def covariance_matrix_rule(y, cov, n):
+    d[y] = scipy_helpers.covariance_matrix(d[cov], n)
+
+
+@tangent(scipy_helpers.covariance_back)
+def covariance_back_rule(y, g, cov):
+    d[y] = scipy_helpers.covariance_back(d[g], cov)
+
+
+LINEAR.update({f: ((0,),) for f in (scipy_helpers.transpose_if, scipy_helpers.triangle, scipy_helpers.phi,
+                                     scipy_helpers.fold_triangle, scipy_helpers.unfold_triangle,
+                                     scipy_helpers.covariance_matrix, scipy_helpers.covariance_back)})
+ZERO_TANGENT = ZERO_TANGENT | {scipy_helpers.no_sign, scipy_helpers.symmetric_assumption, scipy_helpers.adjoint_transposed,
+                               scipy_helpers.is_transposed, scipy_helpers.flipped_trans, scipy_helpers.mvn_dim,
+                               scipy_helpers.no_disp}
