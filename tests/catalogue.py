@@ -16,6 +16,9 @@ import math
 from typing import Callable
 
 import numpy as np
+import scipy.linalg
+import scipy.special
+import scipy.stats
 
 
 def domain(**kinds: str) -> Callable[[Callable], Callable]:
@@ -1383,3 +1386,121 @@ def math_fmod(a, b):
 
 def np_float16_and_longdouble_casts(a):
     return float(np.longdouble(a) * 2.0) + float(np.float16(1.5)) * a
+
+
+# ---- SciPy -----------------------------------------------------------------------------------
+# (rules/scipy_special.py, scipy_stats.py, scipy_linalg.py; SciPy reads one triangle of an "spd" A)
+
+def scipy_expit_log_expit(x, a):
+    return np.sum(scipy.special.expit(a * x) ** 2 + scipy.special.log_expit(x - a))
+
+
+@domain(x="unit")
+def scipy_logit_erfinv(x, a):
+    return np.sum(scipy.special.logit(0.5 + 0.5 * x) * a + scipy.special.erfinv(x) ** 2)
+
+
+@domain(x="positive", a="positive")
+def scipy_gamma_family(x, a):
+    return np.sum(scipy.special.gammaln(x + a) + scipy.special.digamma(x * a) + scipy.special.gamma(x)) \
+        + scipy.special.polygamma(1, a)
+
+
+@domain(x="positive", y="positive")
+def scipy_betaln_xlogy(x, y):
+    return np.sum(scipy.special.betaln(x, y) + scipy.special.xlogy(x, y) + scipy.special.xlog1py(y, x))
+
+
+def scipy_erf_ndtr(x, a):
+    return np.sum(scipy.special.erf(a * x) + scipy.special.erfc(x) + scipy.special.ndtr(x - a)
+                  + scipy.special.log_ndtr(x * a) + scipy.special.ndtri(scipy.special.ndtr(x)) ** 2)
+
+
+def scipy_logsumexp(W, a):
+    return scipy.special.logsumexp(W * a) + np.sum(scipy.special.logsumexp(W, axis=1) ** 2) \
+        + np.sum(scipy.special.logsumexp(W, axis=0, keepdims=True) * W)
+
+
+@domain(u="positive")
+def scipy_logsumexp_weights(W, u, a):
+    return np.sum(scipy.special.logsumexp(W * a, axis=1, b=u[:, None]))
+
+
+def scipy_softmax(W, x):
+    return np.sum(scipy.special.softmax(W * x, axis=1) * W) + np.sum(scipy.special.log_softmax(W, axis=0) ** 2) \
+        + scipy.special.softmax(x)[0]
+
+
+@domain(b="positive")
+def scipy_norm(x, a, b):
+    return np.sum(scipy.stats.norm.logpdf(x, a, b) + scipy.stats.norm.pdf(x, loc=a, scale=b)
+                  + scipy.stats.norm.cdf(x, a, b) + scipy.stats.norm.logcdf(x, a, scale=b)
+                  + scipy.stats.norm.sf(x, a, b) + scipy.stats.norm.logsf(x, a, b))
+
+
+@domain(x="positive", a="above1", b="positive")
+def scipy_t_gamma(x, a, b):
+    return np.sum(scipy.stats.t.logpdf(x, a, 0.3, b) + scipy.stats.gamma.logpdf(x, a, scale=b))
+
+
+@domain(x="unit", a="above1", b="above1", c="positive")
+def scipy_beta(x, a, b, c):
+    return np.sum(scipy.stats.beta.logpdf(x, a, b, loc=-1.0 - c, scale=2.0 + 2.0 * c))
+
+
+@domain(x="positive", b="positive")
+def scipy_expon_laplace(x, a, b):
+    return np.sum(scipy.stats.expon.logpdf(x, -1.0 - a * a, b) + scipy.stats.laplace.logpdf(x, a, b))
+
+
+@domain(x="positive")
+def scipy_discrete_logpmf(x):
+    k = np.array([0, 1, 3])
+    return np.sum(scipy.stats.poisson.logpmf(k, x) + scipy.stats.bernoulli.logpmf(np.array([0, 1, 1]), x / 3.0)
+                  + scipy.stats.binom.logpmf(k, 5, x / 3.0))
+
+
+@domain(A="spd", b="positive")
+def scipy_multivariate_normal(X, x, A, b):
+    return np.sum(scipy.stats.multivariate_normal.logpdf(X, mean=x, cov=A)) \
+        + scipy.stats.multivariate_normal.logpdf(x, cov=A) + np.sum(scipy.stats.multivariate_normal.logpdf(X, x, b))
+
+
+@domain(A="spd")
+def scipy_cholesky(A, x):
+    U = scipy.linalg.cholesky(A)
+    L = scipy.linalg.cholesky(A, lower=True)
+    return np.sum(U * L.T * A) + np.sum(scipy.linalg.solve_triangular(L, x, lower=True) ** 2) \
+        + np.sum(scipy.linalg.solve_triangular(U, x, trans=1) ** 3)
+
+
+@domain(A="spd", a="positive")
+def scipy_cho_solve(A, x, a):
+    factor = scipy.linalg.cho_factor(A * a)
+    return x @ scipy.linalg.cho_solve(factor, x)
+
+
+@domain(A="spd")
+def scipy_cho_factor_lower(A, x):
+    c, lower = scipy.linalg.cho_factor(A, lower=True)
+    return np.sum(scipy.linalg.cho_solve((c, lower), np.outer(x, x)) ** 2) + np.sum(c * c)
+
+
+def scipy_solve_triangular_unit(A, B):
+    return np.sum(scipy.linalg.solve_triangular(A, B, lower=True, unit_diagonal=True, trans="T") ** 2)
+
+
+@domain(A="spd")
+def scipy_solve_inv_det(A, B, x):
+    return np.sum(scipy.linalg.solve(A, x) ** 2) + np.sum(scipy.linalg.solve(A, B, assume_a="pos")) \
+        + np.sum(scipy.linalg.solve(A, x, transposed=True)) + np.sum(scipy.linalg.inv(A) * B) \
+        + np.log(scipy.linalg.det(A))
+
+
+def scipy_expm(A, a):
+    return np.sum(scipy.linalg.expm(A * a) * A)
+
+
+@domain(A="spd")
+def scipy_logm(A):
+    return np.sum(scipy.linalg.logm(A) ** 2)

@@ -1,9 +1,15 @@
 """Meta-test: every primal with an adjoint rule has a tangent rule, and the two agree on parameters."""
 import inspect
 
+import scipy.linalg  # noqa: F401  (SciPy's tables load once SciPy is imported)
+import scipy.special  # noqa: F401
+import scipy.stats  # noqa: F401
+
 import srcgrad.rules  # noqa: F401  (fill ADJOINTS)
-from srcgrad.rules.registry import ADJOINTS
+from srcgrad.rules.registry import ADJOINTS, load_optional
 from srcgrad.rules.tangents import TANGENTS
+
+load_optional()
 
 
 def test_every_adjoint_has_a_tangent() -> None:

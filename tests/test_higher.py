@@ -327,13 +327,13 @@ def test_every_runtime_helper_has_a_tangent() -> None:
     from srcgrad import runtime
     from srcgrad.rules.tangents import TANGENTS
     from srcgrad.rules.tangents.runtime import ZERO_TANGENT
-    from srcgrad.runtime import arrays, broadcast, linalg, structure
+    from srcgrad.runtime import arrays, broadcast, linalg, scipy, structure
 
     handled_by_the_sweep = {structure.restore_item,  # a statement writing into its first argument
                             # calls resolved at run time: forward mode compiles the callee's jvp itself,
                             # and second derivatives through them are refused (UnsupportedSyntaxError)
                             runtime.dispatch_fwd, runtime.dispatch_bwd, runtime.dispatch_jvp}
-    missing = sorted({f"{obj.__module__}.{name}" for mod in (runtime, arrays, broadcast, linalg, structure)
+    missing = sorted({f"{obj.__module__}.{name}" for mod in (runtime, arrays, broadcast, linalg, scipy, structure)
                       for name, obj in vars(mod).items()
                       if inspect.isfunction(obj) and not name.startswith("_") and obj.__module__.startswith(
                           "srcgrad.runtime") and obj not in TANGENTS and obj not in ZERO_TANGENT

@@ -110,6 +110,8 @@ def test_rules_used_reads_calls_methods_operators_and_subscripts() -> None:
     assert {"sum", "Pow", "Div", "Add"} <= used
     assert "getitem" in {rule.name for rule in rules_used(catalogue.subscript_int)}
     assert "norm" in {rule.name for rule in rules_used(catalogue.norm_ord_1)}
+    # a method of a SciPy distribution object: a new bound method at each read, found by equality
+    assert "scipy.stats.norm.logpdf" in {rule.name for rule in rules_used(catalogue.scipy_norm)}
 
 
 def test_every_rule_is_exercised_by_the_catalogue() -> None:
