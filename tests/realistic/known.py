@@ -37,14 +37,14 @@ def refused(raises: type, reason: str) -> Known:
 
 
 KNOWN: dict[str, Known] = {
-    # WRONG: a list built with append and read back with lst[-1], then turned into an array with np.array(lst),
-    # loses the gradient through the [-1] reads. Minimal: s = [a]; s.append(0.5 * s[-1]); np.sum(np.array(s)) -> 1.0, want 1.5
+    # WRONG: a list built with append and read back with lst[-1], then turned into an array with np.array(lst), loses
+    # the gradient through the [-1] reads. Minimal: s = [a]; s.append(0.5 * s[-1]); return np.sum(np.array(s)) -> 1.0, want 1.5
     'ar_timeseries.garch_nll(0)': wrong(WrongGradient,
         'WrongGradient: grad w.r.t. argument 0: 3 of 3 entries differ from finite differences, worst [2]: srcgrad 1.207072344707167, finite differences 2.7673873445384816'),
     'lotka_volterra.euler_fit(0)': wrong(WrongGradient,
         'WrongGradient: grad w.r.t. argument 0: 4 of 4 entries differ from finite differences, worst [0]: srcgrad 27.526904883217668, finite differences 314.75642969037193'),
-    # WRONG: writes into an array argument inside a called function (boundary-condition helpers) are not
-    # differentiated. Minimal: def fill(x, v): x[1] = 2.0 * v;  f(v): x = np.zeros(3); fill(x, v); return x[1] -> 0.0, want 2.0
+    # WRONG: writes into an array argument inside a called function (boundary-condition helpers, x[i] = ..., out += ...)
+    # are not differentiated. Minimal: def fill(x, v): x[1] = 2.0 * v  /  x = np.zeros(3); fill(x, v); return x[1] -> 0.0, want 2.0
     'stable_fluids.fluid_loss(0)': wrong(WrongGradient,
         'WrongGradient: grad w.r.t. argument 0: 16 of 36 entries differ from finite differences, worst [4, 1]: srcgrad 0.0, finite differences -1.4501726468448455'),
     'heat_diffusion.neumann_loss(0)': wrong(WrongGradient,
@@ -53,6 +53,10 @@ KNOWN: dict[str, Known] = {
     # Minimal: hs = []; hs.insert(0, 2.0 * a); return hs[0] -> 0.0, want 2.0
     'birnn_tagger.tagger_loss(0)': wrong(WrongGradient,
         "WrongGradient: grad w.r.t. argument 0: along a random direction in ['Wx_b']: srcgrad 0.0, finite differences -0.011302746340850149"),
+    # WRONG: dict.update() into a fresh dict drops the gradient of the values it brings in.
+    # Minimal: p = dict(DEFAULTS); p.update(params); ... p['w'] -> zero gradient for every entry of params
+    'params_with_defaults.nll_update(0)': wrong(WrongGradient,
+        "WrongGradient: grad w.r.t. argument 0: 4 of 4 entries differ from finite differences, worst ['w'][0]: srcgrad 0.0, finite differences -16.183542391701167"),
     # CRASH: a nested list comprehension (Gram matrix [[k(a, b) for b in X] for a in X]): the generated code
     # reads the outer comprehension's variable where it is not defined
     'kernel_ridge.gp_nll(0)': crash(NameError,
@@ -63,8 +67,11 @@ KNOWN: dict[str, Known] = {
     # array method and the runtime's unreduce gets the function np.sum as the axis
     'array_module_alias.generic_logistic(0)': crash(TypeError,
         "TypeError: object of type 'numpy._ArrayFunctionDispatcher' has no len()"),
+    # CRASH: dict unpacking {**DEFAULTS, **params}: code generation fails inside ast.unparse (a None dict key)
+    'params_with_defaults.nll_dict_literal(0)': crash(AttributeError,
+        "AttributeError: 'NoneType' object has no attribute '_fields'"),
     # MISLEADING: dict.values() / dict.items() over the params dict (weight decay) is refused as 'a function built from
-    # values being differentiated (a functools.partial or a closure over them)'; no function is built
+    # values being differentiated (a functools.partial or a closure over them)'; the advice to pass the values as arguments does not apply
     'weight_decay.loss_decay_weights(0)': misleading(NotDifferentiableError,
         'NotDifferentiableError: the function called here is built from values being differentiated (a functools.partial or a closure over them), and srcgrad cannot send gradients into a function object'),
     'weight_decay.loss_decay_all(0)': misleading(NotDifferentiableError,
@@ -75,45 +82,16 @@ KNOWN: dict[str, Known] = {
         'NotDifferentiableError: srcgrad has no derivative rule for self.activation (a name srcgrad cannot look up, so there is no Python source to differentiate)'),
     'sequential_layers.mse_through_model(0)': misleading(NotDifferentiableError,
         'NotDifferentiableError: srcgrad has no derivative rule for self.activation (a name srcgrad cannot look up, so there is no Python source to differentiate)'),
-    # MISLEADING: scipy.stats frozen-distribution methods (norm.logpdf, multivariate_normal.logpdf) are refused as
-    # 'the file changed after Python compiled the function'; the file did not change, there is just no rule
-    'bbvi.variational_objective(0)': misleading(SourceUnavailableError,
+    # MISLEADING: a scipy.stats distribution without a rule (halfcauchy.logpdf) is refused as 'the file changed after
+    # Python compiled the function' (SciPy's file did not change) instead of 'no derivative rule for halfcauchy.logpdf'
+    'hierarchical_models.eight_schools_logp(0)': misleading(SourceUnavailableError,
         'SourceUnavailableError: the source of rv_continuous.logpdf in scipy/stats/_distn_infrastructure.py is not the code Python runs: the file changed after Python compiled the function from line 2090, and the text there now is another function or another version of it'),
-    'bbvi.make_objective.<locals>.objective(0)': misleading(SourceUnavailableError,
-        'SourceUnavailableError: the source of rv_continuous.logpdf in scipy/stats/_distn_infrastructure.py is not the code Python runs: the file changed after Python compiled the function from line 2090, and the text there now is another function or another version of it'),
-    'gaussian_mle.mvn_nll_scipy(0,1)': misleading(SourceUnavailableError,
-        'SourceUnavailableError: the source of multivariate_normal_gen.logpdf in scipy/stats/_multivariate.py is not the code Python runs: the file changed after Python compiled the function from line 594, and the text there now is another function or another version of it'),
-    # MISLEADING: scipy.special.logsumexp / log_softmax have no rule, so srcgrad reads SciPy's source and refuses its
-    # internal `with np.errstate(...)`, advising to 'move the context manager outside' (SciPy's line, not the user's)
-    'gmm.neg_ll(0)': misleading(UnsupportedSyntaxError,
-        'UnsupportedSyntaxError: srcgrad cannot differentiate with'),
-    'hmm_forward.hmm_nll(0)': misleading(UnsupportedSyntaxError,
-        'UnsupportedSyntaxError: srcgrad cannot differentiate with'),
-    'sinkhorn.log_sinkhorn_cost(0,1)': misleading(UnsupportedSyntaxError,
-        'UnsupportedSyntaxError: srcgrad cannot differentiate with'),
-    'classification_losses.distillation_loss(0)': misleading(UnsupportedSyntaxError,
-        'UnsupportedSyntaxError: srcgrad cannot differentiate with'),
-    # MISLEADING: scipy.linalg.cho_solve / solve_triangular have no rule; srcgrad refuses SciPy's internal decorator
-    # wrapper(*args, **kwargs) and advises to 'give the function named parameters'
-    'gp_cholesky.neg_log_marginal_likelihood(0)': misleading(UnsupportedSyntaxError,
-        'UnsupportedSyntaxError: srcgrad cannot differentiate a function with **kwargs'),
-    'gp_triangular.nlml(0)': misleading(UnsupportedSyntaxError,
-        'UnsupportedSyntaxError: srcgrad cannot differentiate a function with **kwargs'),
-    # REFUSED (clear): no derivative rule for a SciPy special function (expit, gammaln, xlogy)
-    'vae_elbo.decoder_mean_bce(0)': refused(NotDifferentiableError,
-        'NotDifferentiableError: srcgrad has no derivative rule for expit (a compiled function, so there is no Python source to differentiate)'),
-    'word2vec_ns.skipgram_loss(0,1)': refused(NotDifferentiableError,
-        'NotDifferentiableError: srcgrad has no derivative rule for expit (a compiled function, so there is no Python source to differentiate)'),
-    'ordinal_regression.ordinal_nll(0,1)': refused(NotDifferentiableError,
-        'NotDifferentiableError: srcgrad has no derivative rule for expit (a compiled function, so there is no Python source to differentiate)'),
-    'negbin_regression.nb2_objective(0)': refused(NotDifferentiableError,
-        'NotDifferentiableError: srcgrad has no derivative rule for gammaln (a compiled function, so there is no Python source to differentiate)'),
-    'student_t_regression.t_regression_learned_nu(0)': refused(NotDifferentiableError,
-        'NotDifferentiableError: srcgrad has no derivative rule for gammaln (a compiled function, so there is no Python source to differentiate)'),
-    'weibull_survival.weibull_nll_xlogy(0)': refused(NotDifferentiableError,
-        'NotDifferentiableError: srcgrad has no derivative rule for special.xlogy (a compiled function, so there is no Python source to differentiate)'),
+    # MISLEADING: cache = {}; cache.update(z1=z1, a1=a1) is refused as an in-place operation whose 'backward pass needs the
+    # values it overwrites' (nothing is overwritten), with advice to assign the result to a new name (update returns None)
+    'activation_regularization.loss_with_activation_penalty(0)': misleading(UnsupportedSyntaxError,
+        'UnsupportedSyntaxError: srcgrad cannot differentiate an in-place operation on cache (out=, np.copyto, .fill, .sort, .extend, ...): the backward pass needs the values it overwrites'),
     # REFUSED (clear): no derivative rule for a NumPy function outside the table (the hint's 'elementwise' template
-    # does not fit np.sort / np.triu / np.subtract.outer)
+    # does not fit np.sort / np.triu / np.subtract.outer / np.linalg.cholesky)
     'poisson_glm.half_poisson_deviance(0)': refused(NotDifferentiableError,
         'NotDifferentiableError: srcgrad has no derivative rule for np.average (a compiled function, so there is no Python source to differentiate)'),
     'sklearn_linear.weighted_log_loss(0)': refused(NotDifferentiableError,
@@ -142,6 +120,8 @@ KNOWN: dict[str, Known] = {
         'NotDifferentiableError: srcgrad has no derivative rule for np.subtract.outer (a compiled function, so there is no Python source to differentiate)'),
     'ranking_losses.trimmed_squares(0)': refused(NotDifferentiableError,
         'NotDifferentiableError: srcgrad has no derivative rule for np.sort (a compiled function, so there is no Python source to differentiate)'),
+    'gp_triangular.nlml(0)': refused(NotDifferentiableError,
+        'NotDifferentiableError: srcgrad has no derivative rule for np.linalg.cholesky (a compiled function, so there is no Python source to differentiate)'),
     # REFUSED (clear): *args in a call, even to a non-differentiable one (rs.randn(*shape), f(y, t, *args))
     'vae_elbo.negative_elbo(0,1)': refused(UnsupportedSyntaxError,
         'UnsupportedSyntaxError: srcgrad cannot differentiate a call with *arguments'),
@@ -178,11 +158,16 @@ KNOWN: dict[str, Known] = {
         'UnsupportedSyntaxError: srcgrad cannot differentiate lambda'),
     'functional_partial.loss_map(0)': refused(UnsupportedSyntaxError,
         'UnsupportedSyntaxError: srcgrad cannot differentiate lambda'),
-    # REFUSED (clear): parameters in a dataclass (differentiating w.r.t. an object's attributes)
+    # REFUSED (clear): parameters held by objects: a dataclass argument, a model built from the params inside the loss,
+    # arrays assigned to a model's attributes
     'dataclass_params.loss_params(0)': refused(NotDifferentiableError,
         'NotDifferentiableError: srcgrad cannot differentiate the attribute .W of a Params'),
     'layernorm_block.stack_loss(0)': refused(NotDifferentiableError,
         'NotDifferentiableError: srcgrad cannot differentiate the attribute .W_out of a BlockParams'),
+    'model_from_params.loss_build_model(0)': refused(NotDifferentiableError,
+        'NotDifferentiableError: the function called here is built from values being differentiated (a functools.partial or a closure over them), and srcgrad cannot send gradients into a function object'),
+    'model_from_params.loss_set_attributes(0,1)': refused(UnsupportedSyntaxError,
+        'UnsupportedSyntaxError: srcgrad cannot differentiate assignment to an attribute'),
     # REFUSED (clear): in-place NumPy operation (np.fill_diagonal) and a write into an element of an element (xs[t][i] = 1)
     'tsne_kl.tsne_kl(0)': refused(UnsupportedSyntaxError,
         'UnsupportedSyntaxError: srcgrad cannot differentiate an in-place operation on num (out=, np.copyto, .fill, .sort, .extend, ...): the backward pass needs the values it overwrites'),
