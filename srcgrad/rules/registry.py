@@ -9,6 +9,7 @@ import importlib
 import inspect
 import sys
 import textwrap
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -47,6 +48,7 @@ METHODS: dict[str, Any] = {}  # array method name -> the primal whose rule it us
 # is imported by the first lookup after its library is: an object of the library reaches the
 # compiler only once the library is in sys.modules, and `import srcgrad` stays as fast without it.
 OPTIONAL: dict[str, tuple[str, ...]] = {}
+_LOADING = threading.RLock()
 
 
 def _key(obj: Any) -> Any:
@@ -130,10 +132,17 @@ def optional(library: str, *modules: str) -> None:
 
 
 def load_optional() -> None:
-    """Import the tables of the optional libraries imported since the last call."""
-    for library in [name for name in OPTIONAL if name in sys.modules]:
-        for module in OPTIONAL.pop(library, ()):
-            importlib.import_module(module)
+    """Import the tables of the optional libraries imported since the last call.
+
+    A library leaves `OPTIONAL` only once its tables are in: another thread's lookup waits for them.
+    """
+    with _LOADING:
+        for library in [name for name in OPTIONAL if name in sys.modules]:
+            try:
+                for module in OPTIONAL.get(library, ()):
+                    importlib.import_module(module)
+            finally:
+                OPTIONAL.pop(library, None)
 
 
 def is_nondifferentiable(primal: Any) -> bool:
