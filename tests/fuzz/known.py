@@ -31,7 +31,6 @@ def bug(test: str, category: str, *features: str, oracles: tuple[str, ...] = (),
 
 
 CHAINED = "tests/regressions/test_fuzz_chained_assignment.py::"
-RULES = "tests/regressions/test_fuzz_custom_rules.py::"
 SECOND = "tests/regressions/test_fuzz_grad_of_grad.py::"
 
 KNOWN: list[KnownBug] = [

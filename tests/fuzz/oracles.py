@@ -48,7 +48,8 @@ class Failure:
 
 @dataclasses.dataclass
 class Outcome:
-    """`status`: checked, discarded (f unusable at the point) or rejected (near a kink)."""
+    """`status`: checked, discarded (f unusable at the point), rejected (near a kink), or invalid (f
+    writes into its arguments: a generator bug, never judged)."""
 
     status: str
     failures: list[Failure] = dataclasses.field(default_factory=list)
@@ -152,8 +153,8 @@ class _Judge:
                 value = self.call(self.f, *self.args)
         except Exception as exc:  # noqa: BLE001
             return False, None, f"f raised {type(exc).__name__}: {exc}"
-        if self.written:
-            raise AssertionError(f"the program writes into its arguments {sorted(self.written)}: a generator bug")
+        if self.written:  # the generator tries never to write arguments; a program that does is not judged
+            return False, None, f"invalid: f writes into its arguments {sorted(self.written)}"
         if isinstance(value, np.ndarray) and value.size != 1 or not np.isscalar(value) and np.ndim(value) != 0:
             return False, None, f"f returned {trees.describe(value)}"
         if not np.isfinite(value):
@@ -200,7 +201,7 @@ def check_program(module: ModuleType, func_name: str, args: tuple, wrt: Any, *,
     judge = _Judge(f, args, wrt, before_call, refusal_ok, timeout)
     ok, value, why = judge.reference_value()
     if not ok:
-        return Outcome("discarded", why=why)
+        return Outcome("invalid" if why.startswith("invalid") else "discarded", why=why)
     rng = np.random.default_rng(seed)
     dirs = [[trees.direction_like(args[i], rng) for i in judge.indices] for _ in range(directions)]
     slopes = []

@@ -103,7 +103,10 @@ class Stmts(Exprs):
             self.feature("tuple_assign", "nonvaried")
             return [f"{c1}, {c2} = {self.const()}, {self.const()}"]
         u = self.choice(targets)
-        same = [v for v in targets if v.shape == u.shape and v.name != u.name]
+        # a swap never hands an argument's object to a name that may be written in place (in a loop,
+        # the write can come textually before the swap)
+        same = [v for v in targets if v.shape == u.shape and v.name != u.name
+                and self.aliases.is_protected(v.name) == self.aliases.is_protected(u.name)]
         if kind in ("swap", "fib") and same:
             v = self.choice(same)
             self.aliases.union(u.name, [v.name])
@@ -171,6 +174,11 @@ class Stmts(Exprs):
             self.feature("list_append", "for_range")
             lines += [f"for {i} in range({self.choice(['3', '2'] + sorted(self.bounded_ints & set(scope.ints)))}):",
                       f"    {hs}.append({self.wrap(Var(f'{hs}[-1]', e.shape), item)})"]
+        h = self.fresh("h")
+        fold = self.fold(scope, h) if self.coin() else []
+        if fold:  # read it back in a loop
+            self.feature("for_list")
+            lines += [f"for {h} in {hs}:"] + indent(fold)
         scope.lists[hs] = e.shape
         return lines
 
@@ -205,7 +213,16 @@ class Stmts(Exprs):
             text = f"np.zeros({self.shape_text(shape)})"
         self.new_var(scope, b, shape, buffer=True)
         self.feature("buffer")
-        return [f"{b} = {text}"]
+        lines = [f"{b} = {text}"]
+        if self.coin():  # filled row by row, as users do
+            i = self.fresh("i")
+            body = scope.child(ints=scope.ints + [i], in_loop=True, frozen_arrays=scope.frozen_arrays | {b})
+            value = self.exact(body, shape[1:], 1).text
+            op = self.choice(["=", "+="])
+            self.aliases.write(b)
+            self.feature("write_index" if op == "=" else "write_index_aug")
+            lines += [f"for {i} in range({shape[0]}):", f"    {b}[{i}] {op} np.tanh({value})"]
+        return lines
 
     def writable(self, scope: Scope) -> list[str]:
         return [b for b in scope.buffers if b not in scope.frozen_arrays and not self.aliases.is_protected(b)]
@@ -253,7 +270,7 @@ class Stmts(Exprs):
     def _alias(self, scope: Scope) -> list[str]:
         """Writes through a second name: `z = buf`, a row view, or a list holding the array."""
         lines = self._buffer(scope)
-        b = lines[0].split(" = ")[0]
+        b = scope.buffers[-1]
         shape = scope.floats[b].shape
         kind = self.choice(["name", "view", "list", "aug"])
         self.feature("alias_" + kind)

@@ -134,6 +134,13 @@ def programs(draw: Callable, statements: int = 12, helpers: int = 2, depth: int 
         lines.append(f"rs = np.random.RandomState({draw(st.integers(0, 99))})")
     global_seed = draw(st.integers(0, 999)) if flag(draw, 0.1) else None
     gen.global_random = global_seed is not None
+    if gen.random_state or gen.global_random:  # a draw at the top, as in a reparameterization
+        shape = draw(st.sampled_from(gen.shapes[:5]))
+        src = gen.random_state if gen.random_state and not (gen.global_random and gen.coin()) else "np.random"
+        gen.feature("random_state" if src != "np.random" else "random_global")
+        size = ", ".join(map(str, shape))
+        lines.append(f"noise = {src}.randn({size})")
+        scope.floats["noise"] = Var("noise", shape)
     first = gen.scalar(scope, 1)
     lines.append(f"s0 = {first.text}")
     scope.floats["s0"] = Var("s0", ())
