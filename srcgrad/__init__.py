@@ -17,6 +17,7 @@ from srcgrad.errors import (
     WrtError,
 )
 from srcgrad.rules.registry import adjoint, nondifferentiable
+from srcgrad.passes.analyses.resolve import differentiate_source
 from srcgrad.runtime import stop_gradient
 from srcgrad.runtime.hooks import insert_grad_of
 from srcgrad.rules.tangents.registry import tangent
@@ -24,7 +25,7 @@ from srcgrad import init, losses, optim  # noqa: E402  (plain NumPy modules; imp
 from srcgrad.train import History, fit
 
 __all__ = [
-    "ComplexInputError", "GradientCheckError", "InternalError", "clear_cache",
+    "ComplexInputError", "GradientCheckError", "InternalError", "clear_cache", "differentiate_source",
     "GradientFunction", "NonFiniteError", "NonScalarOutputError", "NotDifferentiableError",
     "SourceUnavailableError", "SrcgradError", "UnsupportedSyntaxError", "WrtError", "adjoint", "errors",
     "GradCheck", "check_grad", "hessian", "hvp", "jacobian", "vjp",

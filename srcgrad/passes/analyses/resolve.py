@@ -4,6 +4,9 @@
 its source; `x.sum()` an array method with the rule of `np.sum`. The resolution is static:
 names are looked up in the function's closure, module globals and builtins at compile time.
 """
+import os
+import site
+import sysconfig
 import types
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +28,7 @@ class Resolved:
     method: bool = False  # receiver is call.func.value, passed as the first argument
     receiver: Any = None  # for a bound method of a user class: the instance, known at compile time
     dynamic: bool = False  # the callee is known only at run time (a local's method, a function passed in)
+    library: bool = False  # a function of an installed package without a rule: its source is not differentiated
 
 
 def dotted(node: gast.expr) -> str | None:
@@ -51,7 +55,44 @@ def _static_value(node: gast.expr, source: Source, local_names: set[str], inject
 
 
 def _is_user_function(obj: Any) -> bool:
-    return isinstance(obj, types.FunctionType) and not (obj.__module__ or "").startswith(("numpy", "srcgrad.runtime"))
+    """A Python function srcgrad differentiates from its source: the user's own code, not a library's."""
+    if not isinstance(obj, types.FunctionType):
+        return False
+    module = obj.__module__ or ""
+    if module.split(".")[0] == "numpy" or module.startswith("srcgrad.runtime"):
+        return False
+    return not is_library_code(obj)
+
+
+_SITE_DIRS = tuple(p for p in {sysconfig.get_paths().get(k) for k in ("stdlib", "platstdlib", "purelib", "platlib")}
+                   | set(site.getsitepackages() if hasattr(site, "getsitepackages") else []) if p)
+_OWN_NUMPY_CODE = ("srcgrad.losses", "srcgrad.init")  # srcgrad's own plain NumPy, meant to be differentiated
+SOURCE_ALLOWED: set[str] = set()  # module prefixes the user allowed with srcgrad.differentiate_source
+
+
+def differentiate_source(*modules: Any) -> None:
+    """Let srcgrad differentiate the Python source of functions in these installed packages or modules
+    (by default it does not walk into installed libraries: their functions need derivative rules).
+
+    >>> differentiate_source("mypackage")     # doctest: +SKIP
+    """
+    for module in modules:
+        SOURCE_ALLOWED.add(module if isinstance(module, str) else module.__name__)
+
+
+def is_library_code(obj: Any) -> bool:
+    """A function of an installed package or the standard library: full of `raise`, `with`, `**kwargs` and
+    C calls, so srcgrad does not walk into it; it needs a rule (or srcgrad.differentiate_source)."""
+    module = getattr(obj, "__module__", "") or ""
+    if module in _OWN_NUMPY_CODE or any(module == m or module.startswith(m + ".") for m in SOURCE_ALLOWED):
+        return False
+    if module.startswith("srcgrad."):
+        return True
+    filename = getattr(getattr(obj, "__code__", None), "co_filename", "") or ""
+    if filename.startswith("<"):
+        return False  # made at run time (a notebook cell, exec): the user's
+    path = os.path.realpath(filename)
+    return any(path.startswith(os.path.realpath(d) + os.sep) for d in _SITE_DIRS)
 
 
 def resolve_call(call: gast.Call, source: Source, local_names: set[str], ctx) -> Resolved:
@@ -111,4 +152,6 @@ def resolve_object(obj: Any, label: str) -> Resolved:
         return Resolved("user", label, obj.__func__, method=True, receiver=obj.__self__)
     if isinstance(obj, type) and issubclass(obj, BaseException):
         return Resolved("nondiff", label, obj)
+    if isinstance(obj, types.FunctionType | types.MethodType) and is_library_code(getattr(obj, "__func__", obj)):
+        return Resolved("unknown", label, obj, library=True)
     return Resolved("unknown", label, obj)

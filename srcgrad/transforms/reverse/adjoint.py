@@ -34,12 +34,20 @@ def no_rule_error(resolved, origin) -> NotDifferentiableError:
     params = params[:3] or ["x"]
     example = (f"    @srcgrad.adjoint({label})\n    def _(y, {', '.join(params)}):\n"
                f"        d[{params[0]}] = d[y] * ...   # dy/d{params[0]}, elementwise")
-    what = "a compiled function" if resolved.obj is not None else "a name srcgrad cannot look up"
+    if getattr(resolved, "library", False):
+        module = getattr(resolved.obj, "__module__", "") or ""
+        what = (f"it belongs to the installed package {module.split('.')[0]}, whose source srcgrad does not "
+                "differentiate")
+        extra = (f", or let srcgrad differentiate that package's source with "
+                 f"srcgrad.differentiate_source({module.split('.')[0]!r})")
+    else:
+        what = ("a compiled function, so there is no Python source to differentiate" if resolved.obj is not None
+                else "a name srcgrad cannot look up")
+        extra = ""
     return NotDifferentiableError(
-        f"srcgrad has no derivative rule for {label} ({what}, so there is no Python source to differentiate)",
-        origin,
+        f"srcgrad has no derivative rule for {label} ({what})", origin,
         hint=f"Give it a rule, for example\n{example}\nor mark it with srcgrad.nondifferentiable({label}) if its "
-        "output carries no derivative, or call srcgrad.stop_gradient on its arguments.")
+        f"output carries no derivative{extra}, or call srcgrad.stop_gradient on its arguments.")
 
 
 def index_value(node: gast.expr) -> gast.expr:
