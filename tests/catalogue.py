@@ -1504,3 +1504,133 @@ def scipy_expm(A, a):
 @domain(A="spd")
 def scipy_logm(A):
     return np.sum(scipy.linalg.logm(A) ** 2)
+
+
+# ---- more NumPy ------------------------------------------------------------------------------
+# (rules/numpy_shapes.py, numpy_products.py, numpy_stats.py, numpy_linalg.py; where=, initial=,
+# dtype=; matrix norms; the builtin dict). Eigen- and singular vectors enter through squares
+# (their signs are arbitrary); "spd" matrices are symmetric, as eigh and cholesky read one triangle.
+
+def np_roll_shift_axis(W):
+    return np.sum(np.roll(W, (1, -2), axis=(0, 1)) * np.arange(12.0).reshape(4, 3)) + np.sum(np.roll(W, 5) * W)
+
+
+def np_pad_modes(W, a):
+    return np.sum(np.pad(W, ((1, 0), (2, 1)), mode="edge") ** 2) + np.sum(np.pad(W, 1, constant_values=a) ** 3) \
+        + np.sum(np.pad(W, (2, 1), mode="reflect") * np.pad(W, 2, mode="wrap")[1:, :-1])
+
+
+def np_cumprod_axis(W):
+    return np.sum(np.cumprod(W, axis=0) * np.arange(12.0).reshape(4, 3)) + np.sum(np.cumprod(W[0] * 0.5))
+
+
+def method_cumprod_diagonal(A):
+    return np.sum(A.cumprod() ** 2) + np.sum(A.diagonal(1) * 3.0)
+
+
+def np_sort_axis(W):
+    return np.sum(np.sort(W, axis=0) * np.arange(12.0).reshape(4, 3)) + np.sum(np.sort(W, axis=None)[:5])
+
+
+def np_average_weights(W, y):
+    return np.sum(np.average(W, axis=1, weights=y * y + 1.0) ** 2) + np.average(W * W)
+
+
+def np_kron(A, x):
+    return np.sum(np.kron(A, x) ** 2) + np.sum(np.kron(x, A[0]) * 2.0)
+
+
+def np_triu_tril(A):
+    return np.sum(np.triu(A, 1) ** 2 + np.tril(A, -1) * A) + np.sum(np.tril(A) ** 3)
+
+
+def np_diagonal_offset_axes(T):
+    return np.sum(np.diagonal(T, 1, 1, 2) ** 2) + np.sum(np.diagonal(T, -1, 2, 0))
+
+
+def np_tensordot_axes(T, W):
+    return np.sum(np.tensordot(T, W, axes=([1, 2], [1, 0])) ** 2) + np.sum(np.tensordot(W.T, W, 1) ** 2)
+
+
+def np_convolve_modes(x, u):
+    return np.sum(np.convolve(x, u) ** 2) + np.sum(np.convolve(u, x, "same") * u) \
+        + np.sum(np.convolve(x, u, "valid") ** 3)
+
+
+@domain(A="spd")
+def np_cholesky(A):
+    L = np.linalg.cholesky(A)
+    return np.sum(L ** 3) + np.sum(np.log(np.diagonal(L)))
+
+
+@domain(A="spd")
+def np_eigh_eigvalsh(A):
+    w, V = np.linalg.eigh(A + A.T)
+    return np.sum(w ** 2) + np.sum((V * V) @ np.arange(3.0)) + np.sum(np.linalg.eigvalsh(A) ** 3)
+
+
+def np_svd(W):
+    U, s, Vh = np.linalg.svd(W, full_matrices=False)
+    return np.sum((U * U) @ np.arange(3.0)) + np.sum(s ** 3) + np.sum((Vh * Vh) * np.arange(3.0)) \
+        + np.sum(np.linalg.svd(W, compute_uv=False))
+
+
+def np_pinv(W):
+    return np.sum(np.linalg.pinv(W) ** 2 * np.arange(12.0).reshape(3, 4))
+
+
+def np_qr(W):
+    Q, R = np.linalg.qr(W)
+    return np.sum((Q * Q) @ np.arange(3.0)) + np.sum(R * R * np.arange(3.0)) + np.sum(np.linalg.qr(W.T, mode="r") ** 2)
+
+
+def np_lstsq(X, y):
+    sol, res, rank, s = np.linalg.lstsq(X, np.sin(X @ y) + 1.0, rcond=None)
+    return np.sum(sol ** 2) + np.sum(res) + np.sum(s)
+
+
+def np_median_percentile_quantile(W, a):
+    return np.median(W) + np.sum(np.percentile(W, [20.0, 75.0], axis=0) ** 2) \
+        + np.sum(np.quantile(W, 0.4 + 0.1 * np.tanh(a), axis=1))
+
+
+def np_cross(x, y):
+    return np.sum(np.cross(x, y) ** 2) + np.sum(np.cross(np.stack([x, y]), x) * y)
+
+
+def np_diff_orders(u, a):
+    return np.sum(np.diff(u) ** 2) + np.sum(np.diff(u, 2) ** 3) + np.sum(np.diff(u, prepend=a, append=u[:2]) ** 2)
+
+
+def np_interp(x, y):
+    return np.sum(np.interp(x, np.array([-1.5, -0.2, 0.4, 1.7]), np.concatenate([y, y[:1]]) ** 2) ** 2) \
+        + np.sum(np.interp(x, np.sort(y), np.exp(y)))
+
+
+def np_nan_to_num(x, a, mask):
+    return np.sum(np.nan_to_num(np.where(mask, x, np.inf), posinf=a) ** 2)
+
+
+def np_einsum_implicit(W, A):
+    return np.sum(np.einsum("ij,jk", W, A) ** 2)
+
+
+def np_sum_where_initial(W, a):
+    return np.sum(W ** 2, where=W > 0) + np.sum(W, axis=0, initial=a)[1] \
+        + np.sum(np.mean(W * W, axis=1, where=np.arange(12).reshape(4, 3) % 2 == 0, keepdims=True))
+
+
+def np_mean_dtype(W):
+    return np.mean(W * W, dtype=np.float64) + np.sum(np.mean(W, axis=0, dtype=np.float64) ** 2)
+
+
+def norm_matrix_orders(W):
+    return np.linalg.norm(W, 1) + np.linalg.norm(W, -np.inf) \
+        + np.sum(np.linalg.norm(W.reshape(2, 2, 3), np.inf, axis=(1, 2)) ** 2) + np.linalg.norm(W, -1)
+
+
+def dict_constructor(x, W):
+    p = dict(a=x, w=W)
+    q = dict([("s", x * 2.0), ("w", W)], t=x)
+    r = dict(p, b=x)
+    return np.sum(p["a"] ** 2) + np.sum(p["w"] * q["w"]) + np.sum(q["s"] * q["t"]) + np.sum(r["w"] * r["b"])

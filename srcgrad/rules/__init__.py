@@ -2,7 +2,9 @@
 
 Importing this package fills the registry with every built-in table.
 """
-from srcgrad.rules import builtins, math, methods, numpy, operators, runtime  # noqa: F401  (fill the tables)
+from srcgrad.rules import (  # noqa: F401  (fill the tables)
+    builtins, math, methods, numpy, numpy_linalg, numpy_products, numpy_shapes, numpy_stats, operators, runtime,
+)
 from srcgrad.rules.registry import (
     ADJOINTS, NONDIFFERENTIABLE, Rule, adjoint, adjoint_method, lookup, nondifferentiable, optional,
 )

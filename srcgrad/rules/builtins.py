@@ -7,6 +7,7 @@ import numpy as np
 
 from srcgrad.runtime import as_sequence, item_adjoint, sequence_adjoint, stop_gradient, sum_adjoint
 from srcgrad.runtime.arrays import balanced_eq
+from srcgrad.runtime.containers import dict_source_adjoint
 
 
 @adjoint(builtins.float)
@@ -57,6 +58,13 @@ def list_(y, iterable=()):
 @adjoint(as_sequence)
 def as_sequence_(y, iterable):
     d[iterable] = d[y]
+
+
+@adjoint(builtins.dict)
+def dict_(y, source=(), /, **kwargs):
+    # a container constructor: each keyword value, or the source item that supplied a key, gets that key's adjoint
+    d[source] = dict_source_adjoint(d[y], source, kwargs)
+    d[kwargs] = d[y]
 
 
 nondifferentiable(stop_gradient)

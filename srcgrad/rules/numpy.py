@@ -8,7 +8,7 @@ Reductions that pick one element (max, min) split the adjoint evenly between tie
 import numpy as np
 
 from srcgrad.runtime.arrays import (
-    above, balanced_eq, below, cast_like, count, cumsum_adjoint, dot_adjoint_left, dot_adjoint_right, einsum_adjoints, inside_clip, inverse_axes, item_or_zero, norm_adjoint, prod_adjoint, select_adjoint, sinc_derivative, solve_adjoint_a, solve_adjoint_b, split_like, trace_adjoint, undiag, unhstack, unrepeat, unstack, untake, untile, unvstack,
+    above, balanced_eq, below, cast_like, count, cumsum_adjoint, dot_adjoint_left, dot_adjoint_right, einsum_adjoints, inside_clip, inverse_axes, item_or_zero, masked, norm_adjoint, prod_adjoint, select_adjoint, sinc_derivative, solve_adjoint_a, solve_adjoint_b, split_like, trace_adjoint, undiag, unhstack, unrepeat, unstack, untake, untile, unvstack,
 )
 from srcgrad.rules.registry import adjoint, method_alias, nondifferentiable
 from srcgrad.runtime import unbroadcast, unreduce
@@ -235,13 +235,14 @@ def clip(y, a, a_min=None, a_max=None):
 # ---- reductions ------------------------------------------------------------------------------
 
 @adjoint(np.sum)
-def sum_(y, a, axis=None, dtype=None, out=None, keepdims=False):
-    d[a] = unreduce(d[y], a, axis, keepdims)
+def sum_(y, a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True):
+    d[a] = masked(unreduce(d[y], a, axis, keepdims), where)
+    d[initial] = np.sum(d[y])
 
 
 @adjoint(np.mean)
-def mean(y, a, axis=None, dtype=None, out=None, keepdims=False):
-    d[a] = unreduce(d[y] / count(a, axis), a, axis, keepdims)
+def mean(y, a, axis=None, dtype=None, out=None, keepdims=False, where=True):
+    d[a] = masked(unreduce(d[y] / count(a, axis, where, keepdims), a, axis, keepdims), where)
 
 
 @adjoint(np.prod)

@@ -9,10 +9,13 @@ import numpy as np
 
 from srcgrad import runtime
 from srcgrad.rules.registry import adjoint, nondifferentiable
-from srcgrad.runtime import arrays, linalg
+from srcgrad.runtime import arrays, containers, factorizations, linalg, order, scans, shapes
 from srcgrad.runtime import scipy as scipy_helpers  # NumPy only: SciPy is not imported
 from srcgrad.runtime.structure import clear_adjoint, index_grad
+from srcgrad.rules.tangents.helpers import norm_tangent
+from srcgrad.rules.tangents.runtime import norm_adjoint_dot
 from srcgrad.runtime.transpose import (
+    einsum_back,
     broadcast_back,
     complete_back,
     complete_forth,
@@ -268,3 +271,100 @@ def covariance_back_rule(y, g, cov):
 
 nondifferentiable(scipy_helpers.no_sign, scipy_helpers.symmetric_assumption, scipy_helpers.adjoint_transposed,
                   scipy_helpers.is_transposed, scipy_helpers.flipped_trans, scipy_helpers.mvn_dim, scipy_helpers.no_disp)
+
+
+# ---- helpers of the NumPy tables: cumsum, einsum, norm, layouts, order statistics, scans, where= ---
+# (rules/numpy*.py): linear helpers get their transposes;
+# cumprod_adjoint, linear in g, gets the transpose in g (cumprod's tangent map) and, in a, the
+# second derivative of cumprod (the Hessian is symmetric, so it is cumprod_adjoint's own tangent).
+
+@adjoint(arrays.cumsum_adjoint)
+def cumsum_adjoint_rule(y, g, a, axis):
+    d[g] = np.cumsum(d[y], axis)
+
+
+@adjoint(arrays.einsum_adjoints)
+def einsum_adjoints_rule(z, g, subscripts, operands):
+    back = einsum_back(d[z], g, subscripts, operands)
+    d[g] = back[0]
+    d[operands] = back[1]
+
+
+@adjoint(arrays.norm_adjoint)
+def norm_adjoint_rule(z, g, x, y, ord, axis, keepdims):
+    # linear in g (transpose: the tangent map of the norm); in x, g times the norm's Hessian, which is
+    # symmetric: the adjoint along d[z] is the tangent along it (y = norm(x) follows x)
+    d[g] = norm_tangent(d[z], x, y, ord, axis, keepdims)
+    d[x] = norm_adjoint_dot(g, x, y, d[z], norm_tangent(d[z], x, y, ord, axis, keepdims), ord, axis, keepdims)
+
+
+@adjoint(arrays.untake)
+def untake_rule(y, g, a, indices, axis):
+    d[g] = np.take(d[y], indices, axis)
+
+
+@adjoint(shapes.pad_adjoint)
+def pad_adjoint_rule(y, g, array, pad_width, mode, kwargs):
+    d[g] = shapes.pad_linear(d[y], array, pad_width, mode, kwargs)
+
+
+@adjoint(shapes.pad_linear)
+def pad_linear_rule(y, t, array, pad_width, mode, kwargs):
+    d[t] = shapes.pad_adjoint(d[y], array, pad_width, mode, kwargs)
+
+
+@adjoint(shapes.pad_values_adjoint)
+def pad_values_adjoint_rule(y, g, array, pad_width, mode, values):
+    d[g] = shapes.pad_values(d[y], array, pad_width, mode)
+
+
+@adjoint(shapes.pad_values)
+def pad_values_rule(y, t, array, pad_width, mode):
+    d[t] = shapes.pad_values_adjoint(d[y], array, pad_width, mode, t)
+
+
+@adjoint(shapes.diagonal_adjoint)
+def diagonal_adjoint_rule(y, g, a, offset, axis1, axis2):
+    d[g] = np.diagonal(d[y], offset, axis1, axis2)
+
+
+@adjoint(shapes.aligned_weights)
+def aligned_weights_rule(y, weights, a, axis, returned):
+    d[weights] = np.reshape(d[y], np.shape(weights))
+
+
+@adjoint(order.sort_adjoint)
+def sort_adjoint_rule(y, g, a, z, axis):
+    d[g] = order.sort_forth(d[y], a, z, axis)
+
+
+@adjoint(order.sort_forth)
+def sort_forth_rule(y, t, a, z, axis):
+    d[t] = order.sort_adjoint(d[y], a, z, axis)
+
+
+@adjoint(scans.cumprod_adjoint)
+def cumprod_adjoint_rule(z, g, a, y, axis):
+    d[g] = scans.cumprod_jvp(d[z], a, y, axis)
+    d[a] = scans.cumprod_adjoint_dot(g, a, y, d[z], axis)
+
+
+@adjoint(arrays.masked)
+def masked_rule(y, g, where):
+    d[g] = arrays.masked(d[y], where)
+
+
+@adjoint(containers.dict_source_adjoint)
+def dict_source_adjoint_rule(y, g, source, kwargs):
+    d[g] = containers.dict_source_forth(d[y], source, kwargs)
+
+
+@adjoint(containers.dict_source_forth)
+def dict_source_forth_rule(y, t, source, kwargs):
+    d[t] = containers.dict_source_adjoint(d[y], source, kwargs)
+
+
+nondifferentiable(shapes.diff_pad, shapes.diff_parts, shapes.kron_layout, shapes.tensordot_layout,
+                  shapes.convolve_widths, shapes.check_cross, order.quantile_weights,
+                  order.interp_segment, factorizations.check_svd, factorizations.check_qr,
+                  factorizations.lstsq_cutoff)

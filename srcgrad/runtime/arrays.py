@@ -43,12 +43,19 @@ def above(a, a_max):
 # ---- reductions ------------------------------------------------------------------------------
 
 
-def count(a, axis) -> int:
-    """How many elements each output of a reduction over `axis` summarizes."""
+def count(a, axis, where=True, keepdims=False):
+    """How many elements each output of a reduction over `axis` summarizes (those `where` selects)."""
+    if where is not True:
+        return np.sum(np.broadcast_to(where, np.shape(a)), axis=axis, keepdims=keepdims)
     if axis is None:
         return np.size(a)
     shape = np.shape(a)
     return int(np.prod([shape[ax] for ax in _positive_axes(axis, len(shape))]))
+
+
+def masked(g, where):
+    """The adjoint of a reduction's input with `where=`: g where the reduction read, 0 elsewhere."""
+    return g if where is True else np.where(where, g, 0.0)
 
 
 def _expand(y, a, axis, keepdims):
@@ -276,7 +283,13 @@ def norm_adjoint(g, x, y, ord, axis, keepdims):
         gm = np.moveaxis(np.broadcast_to(g_e, x.shape), ax, (-2, -1))
         return np.moveaxis(gm * grad, (-2, -1), ax)
     if matrix and ord in (1, -1, np.inf, -np.inf):
-        raise NotImplementedError(f"srcgrad has no rule for the matrix norm ord={ord!r}")
+        # max (min) over columns of the column sums of |x| (ord 1), over rows of the row sums (ord inf)
+        rows, cols = _positive_axes((0, 1) if axis is None else axis, x.ndim)
+        rows, cols = ((rows, cols) if axis is None or axis[0] % x.ndim == rows else (cols, rows))
+        summed, other = (rows, cols) if ord in (1, -1) else (cols, rows)
+        mask = np.sum(np.abs(x), axis=summed, keepdims=True) == (y_e if np.ndim(y_e) == x.ndim
+                                                                   else np.reshape(y_e, np.shape(y_e) + (1, 1)))
+        return g_e * np.sign(x) * mask / np.sum(mask, axis=other, keepdims=True)
     if ord in (None, 2, "fro"):
         return g_e * x / np.where(y_e == 0, 1.0, y_e)
     if ord == 1:

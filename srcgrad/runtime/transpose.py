@@ -192,3 +192,26 @@ def dot_right_back(h, g, a, b):
     if np.ndim(b) <= 2:
         return matmul_right_back(h, g, a, b)
     raise NotImplementedError("second derivatives through np.dot of arrays with more than two axes")
+
+
+def einsum_back(h, g, subscripts, operands):
+    """Transposes of `einsum_adjoints(g, subscripts, operands)`: the adjoints of g and of the operands.
+
+    <h, A(g, ops)> = sum_i einsum(ops with op_i := h_i) . g (einsum is multilinear), so g gets that sum
+    of einsums, and operand k gets sum over i != k of A_k(g, ops with op_i := h_i).
+    """
+    from srcgrad.runtime.arrays import einsum_adjoints
+
+    parts = [None if p is None else np.broadcast_to(p, np.shape(x)) for p, x in
+             zip([h.get(i) if isinstance(h, dict) else h[i] for i in range(len(operands))], operands, strict=True)]
+    d_g, d_ops = 0.0, [np.zeros(np.shape(x)) for x in operands]
+    for i, part in enumerate(parts):
+        if part is None:
+            continue
+        replaced = list(operands)
+        replaced[i] = part
+        d_g = d_g + np.einsum(subscripts, *replaced)
+        for k, adj in enumerate(einsum_adjoints(g, subscripts, replaced)):
+            if k != i:
+                d_ops[k] = d_ops[k] + adj
+    return d_g, d_ops

@@ -145,3 +145,52 @@ def complete_tangent(t, y):
     if isinstance(y, float | int) and not isinstance(y, bool):
         return float(np.reshape(t, ())) if np.ndim(t) else float(t)
     return t
+
+
+def diff_tangent(t, t_prepend, t_append, a, n, axis, prepend, append):
+    """Tangent of np.diff(a, n, axis, prepend=..., append=...): the difference of the joined tangents."""
+    parts = []
+    for value, t_value in ((prepend, t_prepend), (a, t), (append, t_append)):
+        if value is None:
+            continue
+        shape = list(np.shape(a))
+        shape[axis % len(shape)] = 1 if np.ndim(value) == 0 else np.shape(value)[axis]
+        parts.append(np.broadcast_to(t_value if t_value is not None else 0.0, shape))
+    return np.diff(np.concatenate(parts, axis), n, axis)
+
+
+def dict_tangent(t_source, t_kwargs, y, source, kwargs):
+    """Tangent of `dict(source, **kwargs)` = y: each key's tangent from the keyword or source item it came from."""
+    positions = {} if isinstance(source, dict) else {pair[0]: i for i, pair in enumerate(source)}  # last pair wins
+
+    def item(container, key):
+        if isinstance(container, dict):
+            return container.get(key)
+        return container[key] if isinstance(container, list | tuple) else None
+
+    out = {}
+    for key, value in y.items():
+        if key in kwargs:
+            t = item(t_kwargs, key)
+        elif isinstance(source, dict):
+            t = item(t_source, key)
+        else:
+            t = item(item(t_source, positions[key]), 1)
+        out[key] = zeros_tangent(value) if t is None else t
+    return out
+
+
+def lstsq_tangent(t_a, t_b, a, b, y, cutoff):
+    """Tangent of np.linalg.lstsq(a, b) = (x, residuals, rank, s): x = pinv(a) b with Golub & Pereyra's
+    dP = -P dA P + P P^T dA^T (I - A P) + (I - P A) dA^T P^T P; the residuals |b - a x|^2 are stationary
+    in x, so d res = 2 r^T (db - dA x); ds = diag(U^T dA V)."""
+    m, n = np.shape(a)
+    P = np.linalg.pinv(a, rcond=cutoff)
+    t_a, t_b = np.broadcast_to(t_a, (m, n)), np.reshape(np.broadcast_to(t_b, np.shape(b)), (m, -1))
+    dAt = t_a.T
+    dP = -P @ t_a @ P + P @ P.T @ dAt @ (np.eye(m) - a @ P) + (np.eye(n) - P @ a) @ dAt @ P.T @ P
+    b2, x2 = np.reshape(b, (m, -1)), np.reshape(y[0], (n, -1))
+    dx = np.reshape(dP @ b2 + P @ t_b, np.shape(y[0]))
+    dres = np.sum(2.0 * (b2 - a @ x2) * (t_b - t_a @ x2), axis=0) if np.size(y[1]) else zeros_tangent(y[1])
+    u, _, vh = np.linalg.svd(a, full_matrices=False)
+    return dx, dres, zeros_tangent(y[2]), np.sum(u * (t_a @ vh.T), axis=0)

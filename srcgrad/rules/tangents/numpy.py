@@ -229,13 +229,13 @@ def fmod(z, x1, x2):
 
 
 @tangent(np.sum)
-def sum_(y, a, axis=None, dtype=None, out=None, keepdims=False):
-    d[y] = np.sum(d[a], axis=axis, keepdims=keepdims)
+def sum_(y, a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True):
+    d[y] = np.sum(d[a], axis=axis, keepdims=keepdims, where=where) + broadcast_like(d[initial], y)
 
 
 @tangent(np.mean)
-def mean(y, a, axis=None, dtype=None, out=None, keepdims=False):
-    d[y] = np.mean(d[a], axis=axis, keepdims=keepdims)
+def mean(y, a, axis=None, dtype=None, out=None, keepdims=False, where=True):
+    d[y] = np.mean(d[a], axis=axis, keepdims=keepdims, where=where)
 
 
 @tangent(np.prod)

@@ -11,7 +11,7 @@ import operator
 import gast
 import numpy as np
 
-from srcgrad.rules.tangents.helpers import broadcast_like, list_tangent, sequence_tangent, zeros_tangent
+from srcgrad.rules.tangents.helpers import broadcast_like, dict_tangent, list_tangent, sequence_tangent, zeros_tangent
 from srcgrad.rules.tangents.registry import tangent
 from srcgrad.runtime import as_sequence
 from srcgrad.runtime.arrays import balanced_eq
@@ -116,6 +116,11 @@ def divmod_(y, a, b):
 @tangent(builtins.list, builtins.tuple)
 def list_(y, iterable=()):
     d[y] = list_tangent(d[iterable], y)
+
+
+@tangent(builtins.dict)
+def dict_(y, source=(), /, **kwargs):
+    d[y] = dict_tangent(d[source], d[kwargs], y, source, kwargs)
 
 
 @tangent(as_sequence)

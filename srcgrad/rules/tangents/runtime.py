@@ -13,7 +13,7 @@ import numpy as np
 
 from srcgrad import runtime
 from srcgrad.rules.tangents.registry import tangent
-from srcgrad.runtime import arrays, structure
+from srcgrad.runtime import arrays, containers, factorizations, order, scans, shapes, structure
 from srcgrad.runtime import scipy as scipy_helpers  # NumPy only: SciPy is not imported
 from srcgrad.runtime.arrays import (
     _expand, _float, cast_like, cumsum_adjoint, dot_adjoint_left, dot_adjoint_right, einsum_adjoints, item_or_zero,
@@ -81,20 +81,45 @@ def prod_adjoint_dot(g, a, y, t_a, axis, keepdims):
 
 
 def norm_adjoint_dot(g, x, y, t_x, t_y, ord, axis, keepdims):
-    """The part of norm_adjoint's tangent from `x` and `y` (vector norms and Frobenius)."""
+    """The part of norm_adjoint's tangent from `x` and `y`."""
     x = np.asarray(x)
     matrix = (axis is None and x.ndim == 2 and ord is not None) or (isinstance(axis, tuple) and len(axis) == 2)
     g_e, y_e, t_y_e = (_expand(v, x, axis, keepdims) for v in (g, y, t_y))
     safe = np.where(y_e == 0, 1.0, y_e)
     if ord in (None, 2, "fro") and not (matrix and ord == 2):
         return g_e * (t_x / safe - x * t_y_e / (safe * safe))
-    if ord in (1, np.inf, -np.inf, 0) and not matrix:
-        return np.zeros(x.shape, _float(x))
+    if ord in (1, np.inf, -np.inf, 0) and not matrix or ord in (1, -1, np.inf, -np.inf) and matrix:
+        return np.zeros(x.shape, _float(x))  # piecewise linear
     if not matrix and not isinstance(ord, str):
         p = float(ord)
         return g_e * (p - 1) * (np.abs(x) ** (p - 2) * t_x / safe ** (p - 1)
                                 - np.sign(x) * np.abs(x) ** (p - 1) * t_y_e / safe ** p)
-    raise NotImplementedError(f"srcgrad has no second derivative for the matrix norm ord={ord!r}")
+    # spectral and nuclear norms: the adjoint g u_i v_i^T (summed over i for 'nuc') moves with the SVD
+    ax = (0, 1) if axis is None else axis
+    u, s, vh, du, dvh = svd_dot(np.moveaxis(x, ax, (-2, -1)), np.moveaxis(np.broadcast_to(t_x, x.shape), ax, (-2, -1)))
+    if ord != "nuc":
+        i = 0 if ord == 2 else s.shape[-1] - 1
+        u, vh, du, dvh = u[..., :, i:i + 1], vh[..., i:i + 1, :], du[..., :, i:i + 1], dvh[..., i:i + 1, :]
+    gm = np.moveaxis(np.broadcast_to(g_e, x.shape), ax, (-2, -1))
+    return np.moveaxis(gm * (du @ vh + u @ dvh), (-2, -1), ax)
+
+
+def svd_dot(a, t):
+    """The thin SVD a = U diag(s) Vh and the tangents dU, dVh along `t` (Townsend 2016)."""
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    v = np.swapaxes(vh, -1, -2)
+    dP = np.swapaxes(u, -1, -2) @ t @ v
+    s2 = s * s
+    gaps = s2[..., None, :] - s2[..., :, None]
+    F = np.where(gaps == 0, 0.0, 1.0 / np.where(gaps == 0, 1.0, gaps))
+    dPt = np.swapaxes(dP, -1, -2)
+    du = u @ (F * (dP * s[..., None, :] + s[..., :, None] * dPt))
+    dv = v @ (F * (s[..., :, None] * dP + dPt * s[..., None, :]))
+    if u.shape[-2] > u.shape[-1]:
+        du = du + (t @ v - u @ dP) / s[..., None, :]
+    if v.shape[-2] > v.shape[-1]:
+        dv = dv + (np.swapaxes(t, -1, -2) @ u - v @ dPt) / s[..., None, :]
+    return u, s, vh, du, np.swapaxes(dv, -1, -2)
 
 
 def einsum_adjoints_dot(g, t_g, subscripts, operands, t_operands):
@@ -400,3 +425,78 @@ LINEAR.update({f: ((0,),) for f in (scipy_helpers.transpose_if, scipy_helpers.tr
 ZERO_TANGENT = ZERO_TANGENT | {scipy_helpers.no_sign, scipy_helpers.symmetric_assumption, scipy_helpers.adjoint_transposed,
                                scipy_helpers.is_transposed, scipy_helpers.flipped_trans, scipy_helpers.mvn_dim,
                                scipy_helpers.no_disp}
+
+
+# ---- helpers of the NumPy tables for layouts, order statistics, scans and containers ---------------
+
+
+@tangent(shapes.pad_adjoint)
+def pad_adjoint_rule(y, g, array, pad_width, mode, kwargs):
+    d[y] = shapes.pad_adjoint(d[g], array, pad_width, mode, kwargs)
+
+
+@tangent(shapes.pad_linear)
+def pad_linear_rule(y, t, array, pad_width, mode, kwargs):
+    d[y] = shapes.pad_linear(d[t], array, pad_width, mode, kwargs)
+
+
+@tangent(shapes.pad_values_adjoint)
+def pad_values_adjoint_rule(y, g, array, pad_width, mode, values):
+    d[y] = shapes.pad_values_adjoint(d[g], array, pad_width, mode, values)
+
+
+@tangent(shapes.pad_values)
+def pad_values_rule(y, t, array, pad_width, mode):
+    d[y] = shapes.pad_values(d[t], array, pad_width, mode)
+
+
+@tangent(shapes.diagonal_adjoint)
+def diagonal_adjoint_rule(y, g, a, offset, axis1, axis2):
+    d[y] = shapes.diagonal_adjoint(d[g], a, offset, axis1, axis2)
+
+
+@tangent(shapes.aligned_weights)
+def aligned_weights_rule(y, weights, a, axis, returned):
+    d[y] = shapes.aligned_weights(d[weights], a, axis, returned)
+
+
+@tangent(order.sort_adjoint)
+def sort_adjoint_rule(y, g, a, z, axis):
+    d[y] = order.sort_adjoint(d[g], a, z, axis)
+
+
+@tangent(order.sort_forth)
+def sort_forth_rule(y, t, a, z, axis):
+    d[y] = order.sort_forth(d[t], a, z, axis)
+
+
+@tangent(scans.cumprod_adjoint)
+def cumprod_adjoint_rule(z, g, a, y, axis):
+    # y = cumprod(a) is read only to save work: the whole derivative in a goes through a
+    d[z] = scans.cumprod_adjoint(d[g], a, y, axis) + scans.cumprod_adjoint_dot(g, a, y, d[a], axis)
+
+
+@tangent(arrays.masked)
+def masked_rule(y, g, where):
+    d[y] = arrays.masked(d[g], where)
+
+
+@tangent(containers.dict_source_adjoint)
+def dict_source_adjoint_rule(y, g, source, kwargs):
+    d[y] = containers.dict_source_adjoint(d[g], source, kwargs)
+
+
+@tangent(containers.dict_source_forth)
+def dict_source_forth_rule(y, t, source, kwargs):
+    d[y] = containers.dict_source_forth(d[t], source, kwargs)
+
+
+LINEAR.update({f: ((0,),) for f in (shapes.pad_adjoint, shapes.pad_linear, shapes.pad_values_adjoint, shapes.pad_values,
+                                     shapes.diagonal_adjoint, shapes.aligned_weights, order.sort_adjoint,
+                                     order.sort_forth, arrays.masked, containers.dict_source_adjoint,
+                                     containers.dict_source_forth)})
+LINEAR[scans.cumprod_adjoint_dot] = ((0,), (3,))
+ZERO_TANGENT = ZERO_TANGENT | {shapes.diff_pad, shapes.diff_parts, shapes.kron_layout, shapes.tensordot_layout,
+                               shapes.convolve_widths, shapes.check_cross, order.quantile_weights,
+                               order.interp_segment, factorizations.check_svd, factorizations.check_qr,
+                               factorizations.lstsq_cutoff, factorizations.lower_triangle}
