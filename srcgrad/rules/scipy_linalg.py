@@ -24,7 +24,9 @@ from srcgrad.runtime.structure import index_grad, item_adjoint
 
 solve_triangular = scipy.linalg.solve_triangular
 SOLVE_ASSUME_A = inspect.signature(scipy.linalg.solve).parameters["assume_a"].default  # None, or "gen" before 1.15
-LOGM_DISP = inspect.signature(scipy.linalg.logm).parameters["disp"].default
+# cho_factor's c holds a's own entries outside the factor's triangle before SciPy 1.18, zeros from 1.18
+CHO_FACTOR_KEEPS_A = float(scipy.linalg.cho_factor(np.array([[2.0, 1.0], [1.0, 2.0]]))[0][1, 0] == 1.0)
+LOGM_DISP = getattr(inspect.signature(scipy.linalg.logm).parameters.get("disp"), "default", True)  # gone in 1.18
 
 
 def linalg(*names: str) -> Callable[[Callable], Callable]:
@@ -48,13 +50,13 @@ def cholesky(y, a, lower=False, overwrite_a=False, check_finite=True):
 
 @linalg("cho_factor")
 def cho_factor(y, a, lower=False, overwrite_a=False, check_finite=True):
-    # c = y[0] holds the factor in one triangle and a's own entries, untouched, in the other
+    # c = y[0] holds the factor in one triangle and (CHO_FACTOR_KEEPS_A) a's own entries in the other
     c_bar = item_adjoint(d[y], 0, y[0])
     L = transpose_if(triangle(y[0], lower), not lower)
     P = phi(np.swapaxes(L, -1, -2) @ transpose_if(triangle(c_bar, lower), not lower))
     half = solve_triangular(L, P, trans=1, lower=True)
     d[a] = fold_triangle(np.swapaxes(solve_triangular(L, np.swapaxes(half, -1, -2), trans=1, lower=True), -1, -2),
-                         lower) + triangle(c_bar, not lower, True)
+                         lower) + CHO_FACTOR_KEEPS_A * triangle(c_bar, not lower, True)
 
 
 @linalg("cho_solve")

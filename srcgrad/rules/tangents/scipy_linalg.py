@@ -11,7 +11,7 @@ import scipy.linalg
 
 from srcgrad.rules.registry import template_decorator
 from srcgrad.rules.tangents.registry import TANGENTS
-from srcgrad.rules.scipy_linalg import LOGM_DISP, SOLVE_ASSUME_A
+from srcgrad.rules.scipy_linalg import CHO_FACTOR_KEEPS_A, LOGM_DISP, SOLVE_ASSUME_A
 from srcgrad.runtime.scipy import is_transposed, no_disp, phi, symmetric_assumption, transpose_if, triangle, unfold_triangle
 
 solve_triangular = scipy.linalg.solve_triangular
@@ -37,7 +37,7 @@ def cho_factor(y, a, lower=False, overwrite_a=False, check_finite=True):
     L = transpose_if(triangle(y[0], lower), not lower)
     half = solve_triangular(L, unfold_triangle(d[a], lower), lower=True)
     d[y] = (transpose_if(L @ phi(solve_triangular(L, np.swapaxes(half, -1, -2), lower=True)), not lower)
-            + triangle(d[a], not lower, True), 0.0)
+            + CHO_FACTOR_KEEPS_A * triangle(d[a], not lower, True), 0.0)
 
 
 @linalg("cho_solve")
