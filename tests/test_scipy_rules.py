@@ -77,6 +77,12 @@ def unary_loss(func: Callable) -> Callable:
     return loss
 
 
+def unary_sum(func: Callable) -> Callable:
+    def loss(x):
+        return np.sum(func(x))  # the adjoint of a full sum: one number standing for every element
+    return loss
+
+
 def unary_value(func: Callable) -> Callable:
     def value(x):
         return func(x)
@@ -89,6 +95,7 @@ def test_unary_special(name: str, shape: tuple) -> None:
     (low, high), _ = UNARY[name]
     x = uniform(rng_for(name, shape), low, high, shape)
     check_grad(unary_loss(getattr(sp, name)), [x])
+    check_grad(unary_sum(getattr(sp, name)), [x])
     check_jvp(unary_loss(getattr(sp, name)), [x], 0)
 
 
@@ -149,6 +156,14 @@ def binary_loss(name: str) -> Callable:
     return loss
 
 
+def binary_sum(name: str) -> Callable:
+    func = BINARY[name][0]
+
+    def loss(x, y):
+        return np.sum(func(x, y))
+    return loss
+
+
 @pytest.mark.parametrize("shapes", SHAPE_PAIRS, ids=str)
 @pytest.mark.parametrize("name", sorted(BINARY))
 def test_binary_special(name: str, shapes: tuple) -> None:
@@ -157,6 +172,7 @@ def test_binary_special(name: str, shapes: tuple) -> None:
     args = [uniform(rng, xl, xh, shapes[0]), uniform(rng, yl, yh, shapes[1])]
     for wrt in (0, 1, (0, 1)):
         check_grad(binary_loss(name), args, wrt)
+        check_grad(binary_sum(name), args, wrt)
     check_jvp(binary_loss(name), args, (0, 1))
 
 
