@@ -533,8 +533,7 @@ def solve_triangular_loss(lower: bool, trans: Any, unit: bool, W: np.ndarray) ->
     return loss
 
 
-@pytest.mark.parametrize("b_shape", [(4,), (4, 3)], ids=str)
-@pytest.mark.parametrize("unit", [False, True])
+@pytest.mark.parametrize("unit, b_shape", [(False, (4,)), (True, (4, 3))], ids=["vector", "unit-matrix"])
 @pytest.mark.parametrize("trans", [0, 1, 2, "N", "T", "C"], ids=str)
 @pytest.mark.parametrize("lower", [False, True])
 def test_solve_triangular(lower: bool, trans: Any, unit: bool, b_shape: tuple) -> None:
