@@ -7,9 +7,15 @@ get the adjoint of that triangle (`fold_triangle`); for a symmetric input built 
 B @ B.T the result is the same as the usual symmetric convention.
 
 Eigen- and singular vectors are defined up to sign (and, for repeated values, up to a rotation):
-gradients are meaningful for functions that do not depend on that choice. Repeated eigenvalues or
-singular values get no coupling term (1 / (w_j - w_i) is taken as 0 where w_i == w_j): exact for
-functions of the eigenspace as a whole; near-repeated values give large, ill-conditioned gradients.
+gradients are meaningful for functions that do not depend on that choice.
+
+Limitation, repeated eigenvalues (or singular values): the coupling 1 / (w_j - w_i) between two
+equal values is taken as 0 instead of dividing by zero. The gradient is then exact for functions
+of the eigenvalues that are symmetric within each group of equal ones (sums, norms, log det) and
+for functions of the eigenvectors through projectors onto whole eigenspaces; for others the
+derivative at a repeated value is not defined, or not computed (A = V diag(w) V^T itself, read
+through both factors, loses the coupling within the group). Near-repeated values give large,
+ill-conditioned gradients, as the derivative itself is.
 """
 # ruff: noqa: F821
 import numpy as np
