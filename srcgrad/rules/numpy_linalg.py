@@ -70,8 +70,9 @@ def svd(y, a, full_matrices=True, compute_uv=True, hermitian=False):
     VtgV = Vh @ np.swapaxes(gVh, -1, -2)
     core = (F * (UtgU - np.swapaxes(UtgU, -1, -2))) * s[..., None, :] + gs[..., :, None] * np.eye(np.shape(s)[-1]) \
         + s[..., :, None] * (F * (VtgV - np.swapaxes(VtgV, -1, -2)))
-    left = ((gU - U @ UtgU) / s[..., None, :]) @ Vh if np.shape(U)[-2] > np.shape(U)[-1] else 0.0
-    right = U @ ((gVh - np.swapaxes(VtgV, -1, -2) @ Vh) / s[..., :, None]) if np.shape(Vh)[-1] > np.shape(Vh)[-2] else 0.0
+    tall, wide = np.shape(U)[-2] > np.shape(U)[-1], np.shape(Vh)[-1] > np.shape(Vh)[-2]
+    left = ((gU - U @ UtgU) / s[..., None, :]) @ Vh if tall else 0.0
+    right = U @ ((gVh - np.swapaxes(VtgV, -1, -2) @ Vh) / s[..., :, None]) if wide else 0.0
     d[a] = U @ core @ Vh + left + right
 
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from srcgrad import runtime
 from srcgrad.rules.registry import adjoint, nondifferentiable
-from srcgrad.runtime import arrays, containers, factorizations, linalg, order, scans, shapes
+from srcgrad.runtime import arrays, containers, linalg, order, scans, shapes
 from srcgrad.runtime import scipy as scipy_helpers  # NumPy only: SciPy is not imported
 from srcgrad.runtime.structure import clear_adjoint, index_grad
 from srcgrad.rules.tangents.helpers import norm_tangent
@@ -362,9 +362,3 @@ def dict_source_adjoint_rule(y, g, source, kwargs):
 @adjoint(containers.dict_source_forth)
 def dict_source_forth_rule(y, t, source, kwargs):
     d[t] = containers.dict_source_adjoint(d[y], source, kwargs)
-
-
-nondifferentiable(shapes.diff_pad, shapes.diff_parts, shapes.kron_layout, shapes.tensordot_layout,
-                  shapes.convolve_widths, shapes.check_cross, order.quantile_weights,
-                  order.interp_segment, factorizations.check_svd, factorizations.check_qr,
-                  factorizations.lstsq_cutoff)
