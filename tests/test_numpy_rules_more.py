@@ -7,6 +7,7 @@ References never involve srcgrad: finite differences of f, or closed forms. Seco
 are compared with central differences of srcgrad's first derivative, itself checked against f.
 """
 import inspect
+import warnings
 from typing import Any, Callable
 
 import numpy as np
@@ -290,8 +291,14 @@ def test_cross_refuses_two_vectors() -> None:
     def f(a, b):
         return np.sum(np.cross(a, b))
 
-    with pytest.warns(DeprecationWarning), pytest.raises(srcgrad.NotDifferentiableError, match="3-vectors"):
-        srcgrad.grad(f)(normal(2), normal(2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        try:
+            f(normal(2), normal(2))
+        except ValueError:
+            pytest.skip("this NumPy no longer computes cross products of 2-vectors")
+        with pytest.raises(srcgrad.NotDifferentiableError, match="3-vectors"):
+            srcgrad.grad(f)(normal(2), normal(2))
 
 
 def test_einsum_implicit_output() -> None:
