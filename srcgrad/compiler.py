@@ -25,6 +25,7 @@ from srcgrad.passes.analyses.numbers import number_names
 from srcgrad.passes.analyses.resolve import resolve_call
 from srcgrad.passes.manager import Context
 from srcgrad.passes.normalize.anf import local_names, to_anf
+from srcgrad.passes.normalize.aliases import substitute_aliases
 from srcgrad.passes.normalize.desugar import desugar
 from srcgrad.passes.normalize.comprehensions import expand_comprehensions
 from srcgrad.passes.normalize.jumps import expand_jumps
@@ -140,6 +141,8 @@ class _Build:
             self._bake_defaults(tree)
         tree = desugar(tree)
         self.ctx.dump("desugar", tree)
+        tree = substitute_aliases(tree, lambda name: self.source.lookup(name, None), self.ctx.ref)
+        self.ctx.dump("aliases", tree)
         tree = single_return(tree, namer)
         self.ctx.dump("returns", tree)
         tree = expand_jumps(tree, namer)

@@ -394,6 +394,22 @@ def tuple_argument(pair):
     return np.sum(pair[0] * pair[1])
 
 
+def dict_values_sum(params):
+    return sum(np.sum(v ** 2) for v in params.values())
+
+
+def dict_items_loop(params):
+    s = 0.0
+    for name, value in params.items():
+        s = s + np.sum(np.sin(value)) * (2.0 if name == "W" else 1.0)
+    return s
+
+
+def dict_unpacked_into_defaults(params):
+    merged = {"scale": 2.0, **params}
+    return merged["scale"] * np.sum(merged["b"] ** 2)
+
+
 def tuple_concatenation(x, y):
     return np.sum(np.hstack((x,) + (y,)) * np.arange(6.0))
 

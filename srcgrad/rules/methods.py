@@ -8,6 +8,7 @@ import numpy as np
 
 from srcgrad.rules.registry import adjoint_method, nondifferentiable
 from srcgrad.runtime import index_grad
+from srcgrad.runtime.structure import items_adjoint, values_adjoint
 from srcgrad.runtime.arrays import cast_like, inverse_axes, item_index
 
 
@@ -49,3 +50,13 @@ def get(y, self, key, default=None):
 # methods whose results carry no derivative (indices, tests, rounding), on arrays and on lists
 nondifferentiable(*[("method", m) for m in ("argmax", "argmin", "argsort", "nonzero", "any", "all", "round",
                                              "index", "count", "keys", "searchsorted")])
+
+
+@adjoint_method("values")
+def dict_values(y, self):
+    d[self] = values_adjoint(d[y], self)
+
+
+@adjoint_method("items")
+def dict_items(y, self):
+    d[self] = items_adjoint(d[y], self)

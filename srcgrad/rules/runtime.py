@@ -10,6 +10,7 @@ import numpy as np
 from srcgrad import runtime
 from srcgrad.rules.registry import adjoint, nondifferentiable
 from srcgrad.runtime import arrays, containers, linalg, order, scans, shapes
+from srcgrad.runtime import structure
 from srcgrad.runtime import scipy as scipy_helpers  # NumPy only: SciPy is not imported
 from srcgrad.runtime.structure import clear_adjoint, index_grad
 from srcgrad.rules.tangents.helpers import norm_tangent
@@ -33,6 +34,9 @@ from srcgrad.runtime.transpose import (
     reduce_back,
     repeat_back,
     sequence_back,
+    values_back,
+    items_back,
+    dict_entry_back,
     take_back,
     select_back,
     sum_of,
@@ -119,6 +123,36 @@ def part_adjoint_rule(y, g, start, x):
     d[g] = part_back(d[y], start, x)
 
 
+@adjoint(runtime.dict_entry_adjoint)
+def dict_entry_adjoint_rule(y, g, key, value, later_keys=(), later_dicts=()):
+    d[g] = dict_entry_back(d[y], key, value, later_keys, later_dicts)
+
+
+@adjoint(dict_entry_back)
+def dict_entry_back_rule(y, h, key, value, later_keys=(), later_dicts=()):
+    d[h] = runtime.dict_entry_adjoint(d[y], key, value, later_keys, later_dicts)
+
+
+@adjoint(structure.values_adjoint)
+def values_adjoint_rule(y, g, mapping):
+    d[g] = values_back(d[y], mapping)
+
+
+@adjoint(values_back)
+def values_back_rule(y, h, mapping):
+    d[h] = structure.values_adjoint(d[y], mapping)
+
+
+@adjoint(structure.items_adjoint)
+def items_adjoint_rule(y, g, mapping):
+    d[g] = items_back(d[y], mapping)
+
+
+@adjoint(items_back)
+def items_back_rule(y, h, mapping):
+    d[h] = structure.items_adjoint(d[y], mapping)
+
+
 @adjoint(runtime.sequence_adjoint)
 def sequence_adjoint_rule(y, g, x):
     d[g] = sequence_back(d[y], x)
@@ -134,7 +168,7 @@ def repeat_adjoint_rule(y, g, x, count):
     d[g] = repeat_back(d[y], x, count)
 
 
-nondifferentiable(runtime.check_unshared, runtime.check_write)
+nondifferentiable(runtime.check_unshared, runtime.check_write, runtime.check_callee_write)
 nondifferentiable(runtime.seed, runtime.zeros_like, runtime.shape_of, arrays.count, arrays.balanced_eq,
                   arrays.inside_clip, arrays.below, arrays.above, runtime.field_index)
 

@@ -7,11 +7,13 @@ from srcgrad.runtime.dispatch import dispatch_bwd, dispatch_fwd, dispatch_jvp
 from srcgrad.runtime.structure import (
     Grads,
     as_sequence,
+    check_callee_write,
     check_unshared,
     check_write,
     clear_adjoint,
     clear_adjoint_inplace,
     complete,
+    dict_entry_adjoint,
     copy_item,
     field_index,
     index_add,
@@ -32,6 +34,6 @@ from srcgrad.runtime.structure import (
 
 __all__ = [
     "expand", "uniform_adjoint", "dispatch_bwd", "dispatch_fwd", "dispatch_jvp",
-    "Grads", "check_unshared", "check_write", "clear_adjoint", "clear_adjoint_inplace", "copy_item", "restore_item", "take_adjoint", "as_sequence", "complete", "field_index", "index_add", "index_add_inplace", "index_grad", "item_adjoint", "part_adjoint", "repeat_adjoint", "sequence_adjoint", "seed", "shape_of", "stop_gradient", "sum_adjoint",
+    "Grads", "check_callee_write", "check_unshared", "check_write", "clear_adjoint", "clear_adjoint_inplace", "copy_item", "restore_item", "take_adjoint", "as_sequence", "complete", "dict_entry_adjoint", "field_index", "index_add", "index_add_inplace", "index_grad", "item_adjoint", "part_adjoint", "repeat_adjoint", "sequence_adjoint", "seed", "shape_of", "stop_gradient", "sum_adjoint",
     "unbroadcast", "unreduce", "zeros_like",
 ]

@@ -70,6 +70,7 @@ def index_grad(x, index, g):
 
 def index_add_inplace(acc, x, index, g):
     """Add `g` into `acc[index]`, mutating `acc`, which the generated code owns."""
+    index = _position(index, x)
     if isinstance(acc, np.ndarray):
         if _is_fancy(index):
             np.add.at(acc, index, g)
@@ -84,8 +85,6 @@ def index_add_inplace(acc, x, index, g):
                 key = positions[i]
                 acc[key] = acc[key] + gi if key in acc else gi
             return acc
-        if isinstance(index, int) and index < 0:
-            index += len(x)
         acc[index] = acc[index] + g if index in acc else g
         return acc
     return acc + index_grad(x, index, g)
@@ -119,6 +118,46 @@ def part_adjoint(g, start, x):
     if isinstance(g, list | tuple | np.ndarray):
         return Grads(enumerate(g[start:start + n]))
     return Grads()  # a zero adjoint
+
+
+def _overridden(key, later_keys: tuple, later_dicts: tuple) -> bool:
+    return key in later_keys or any(key in d for d in later_dicts)
+
+
+def dict_entry_adjoint(g, key, value, later_keys: tuple = (), later_dicts: tuple = ()):
+    """The adjoint of one part of a dict display `{**a, "k": v, **b}`, given the display's adjoint `g`: for
+    `"k": v` (key "k") the entry at "k", for `**a` (key None) the entries of a's keys; zero where a later
+    part of the display overrides them."""
+    if key is not None:
+        return zeros_like(value) if _overridden(key, later_keys, later_dicts) else item_adjoint(g, key, value)
+    if not isinstance(g, dict):
+        return Grads()
+    return Grads({k: g[k] for k in value if k in g and not _overridden(k, later_keys, later_dicts)})
+
+
+def _positions(g) -> dict:
+    if isinstance(g, dict):
+        return g
+    if isinstance(g, list | tuple | np.ndarray):
+        return dict(enumerate(g))
+    return {}
+
+
+def values_adjoint(g, d):
+    """The adjoint of dict `d` in `d.values()`, given the adjoint `g` of the values by position."""
+    parts = _positions(g)
+    return Grads({k: parts[i] for i, k in enumerate(d) if i in parts})
+
+
+def items_adjoint(g, d):
+    """The adjoint of dict `d` in `d.items()`: each (key, value) pair's adjoint holds the value's at position 1."""
+    parts = _positions(g)
+    out = Grads()
+    for i, k in enumerate(d):
+        pair = _positions(parts.get(i))
+        if 1 in pair:
+            out[k] = pair[1]
+    return out
 
 
 def sequence_adjoint(g, x):
@@ -171,7 +210,9 @@ def seed(out):
 
 
 def complete(g, x):
-    """Give the adjoint `g` exactly `x`'s structure, shape and floating dtype."""
+    """Give the adjoint `g` exactly `x`'s structure, shape and floating dtype (None for a None leaf)."""
+    if x is None:
+        return None
     if isinstance(x, np.ndarray):
         dtype = _float_dtype(x)
         if isinstance(g, np.ndarray) and g.dtype == dtype and g.shape == x.shape and g.flags.writeable:
@@ -249,8 +290,16 @@ def container_keys(index, x) -> list:
     return [index]
 
 
+def _position(index, x):
+    """A negative position in a list or tuple, counted from its current length (its adjoint may be longer)."""
+    if isinstance(x, list | tuple) and isinstance(index, int | np.integer) and index < 0:
+        return int(index) + len(x)
+    return index
+
+
 def take_adjoint(g, index, value, x=None):
     """The adjoint of the value written by `x[index] = value`, given the adjoint `g` of x after the write."""
+    index = _position(index, x)
     if isinstance(g, np.ndarray):
         from srcgrad.runtime.broadcast import unbroadcast
 
@@ -265,7 +314,7 @@ def take_adjoint(g, index, value, x=None):
 def clear_adjoint_inplace(g, index, x=None):
     """`g` with the entries at `index` zeroed (they were overwritten, so no gradient reaches them)."""
     if isinstance(g, np.ndarray):
-        g[index] = 0
+        g[_position(index, x)] = 0
     elif isinstance(g, dict):
         for key in container_keys(index, x):
             g.pop(key, None)
@@ -275,7 +324,7 @@ def clear_adjoint_inplace(g, index, x=None):
 def clear_adjoint(g, index, x=None):
     """Like clear_adjoint_inplace, on a copy of `g` (which may be shared with another adjoint)."""
     if isinstance(g, np.ndarray):
-        return clear_adjoint_inplace(np.array(g), index)
+        return clear_adjoint_inplace(np.array(g), index, x)
     if isinstance(g, dict):
         return clear_adjoint_inplace(Grads(g), index, x)
     return g
@@ -326,7 +375,7 @@ def _shares(value, other) -> bool:
 def check_write(value, others: tuple, names: tuple[str, ...], name: str, origin, augmented: bool = False) -> None:
     """Before a write into `value` (named `name`): refuse it when another live name sees the same memory,
     because the gradient would treat the two as separate values."""
-    if augmented and not isinstance(value, np.ndarray | list):
+    if augmented and not isinstance(value, np.ndarray | list | dict):
         return  # `x += e` on a number or a tuple makes a new value: nothing else changes
     sharing = [other_name for other, other_name in zip(others, names, strict=True) if _shares(value, other)]
     for other_name in sharing[:1]:  # the names come with the user's own first
@@ -339,6 +388,18 @@ def check_write(value, others: tuple, names: tuple[str, ...], name: str, origin,
                 f"{other_name} too", origin,
                 hint=f"Copy before writing ({how}), or build a new array instead of writing into one that "
                 "another name still uses.")
+
+
+def check_callee_write(value, name: str, callee: str, param: str, origin) -> None:
+    """Before a call whose function does `param op= ...`: that changes `value` in place if it is an array or a
+    list, which srcgrad cannot carry back to the caller."""
+    if isinstance(value, np.ndarray | list):
+        from srcgrad.errors import UnsupportedSyntaxError
+
+        raise UnsupportedSyntaxError(
+            f"{callee} changes its argument {param} in place (`{param} op= ...` on an array or a list), and "
+            f"srcgrad cannot carry a change made inside a called function back to the caller ({name} here)", origin,
+            hint=f"Write `{param} = {param} + ...` in {callee} and return it, or pass a copy that nothing else uses.")
 
 
 _PROXIES: dict[tuple, np.ndarray] = {}  # (shape, dtype) -> a zero-stride array of that shape

@@ -105,6 +105,26 @@ def part_back(h, start, x):
     return Grads({k + start: v for k, v in parts})
 
 
+def dict_entry_back(h, key, value, later_keys=(), later_dicts=()):
+    """Transpose of `dict_entry_adjoint(g, key, value, ...)`: h put back at the entries it came from."""
+    if key is not None:
+        return Grads() if key in later_keys or any(key in d for d in later_dicts) else Grads({key: h})
+    parts = h.items() if isinstance(h, dict) else ()
+    return Grads({k: v for k, v in parts if k not in later_keys and not any(k in d for d in later_dicts)})
+
+
+def values_back(h, d):
+    """Transpose of `values_adjoint(g, d)`: each key's adjoint at its position."""
+    parts = h if isinstance(h, dict) else {}
+    return Grads({i: parts[k] for i, k in enumerate(d) if k in parts})
+
+
+def items_back(h, d):
+    """Transpose of `items_adjoint(g, d)`: each key's adjoint at position 1 of its pair."""
+    parts = h if isinstance(h, dict) else {}
+    return Grads({i: Grads({1: parts[k]}) for i, k in enumerate(d) if k in parts})
+
+
 def sequence_back(h, x):
     """Transpose of `sequence_adjoint(g, x)`: the same items, in the list's form."""
     if isinstance(x, np.ndarray) and isinstance(h, np.ndarray):

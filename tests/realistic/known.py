@@ -37,91 +37,24 @@ def refused(raises: type, reason: str) -> Known:
 
 
 KNOWN: dict[str, Known] = {
-    # WRONG: a list built with append and read back with lst[-1], then turned into an array with np.array(lst), loses
-    # the gradient through the [-1] reads. Minimal: s = [a]; s.append(0.5 * s[-1]); return np.sum(np.array(s)) -> 1.0, want 1.5
-    'ar_timeseries.garch_nll(0)': wrong(WrongGradient,
-        'WrongGradient: grad w.r.t. argument 0: 3 of 3 entries differ from finite differences, worst [2]: srcgrad 1.207072344707167, finite differences 2.7673873445384816'),
-    'lotka_volterra.euler_fit(0)': wrong(WrongGradient,
-        'WrongGradient: grad w.r.t. argument 0: 4 of 4 entries differ from finite differences, worst [0]: srcgrad 27.526904883217668, finite differences 314.75642969037193'),
-    # WRONG: writes into an array argument inside a called function (boundary-condition helpers, x[i] = ..., out += ...)
-    # are not differentiated. Minimal: def fill(x, v): x[1] = 2.0 * v  /  x = np.zeros(3); fill(x, v); return x[1] -> 0.0, want 2.0
-    'stable_fluids.fluid_loss(0)': wrong(WrongGradient,
-        'WrongGradient: grad w.r.t. argument 0: 16 of 36 entries differ from finite differences, worst [4, 1]: srcgrad 0.0, finite differences -1.4501726468448455'),
-    'heat_diffusion.neumann_loss(0)': wrong(WrongGradient,
-        'WrongGradient: grad w.r.t. argument 0: 1 of 1 entries differ from finite differences, worst (the argument): srcgrad -0.001940203341223093, finite differences -0.024900834735922896'),
-    # WRONG: list.insert(0, h) (backward direction of a bidirectional RNN) drops the inserted value's gradient.
-    # Minimal: hs = []; hs.insert(0, 2.0 * a); return hs[0] -> 0.0, want 2.0
-    'birnn_tagger.tagger_loss(0)': wrong(WrongGradient,
-        "WrongGradient: grad w.r.t. argument 0: along a random direction in ['Wx_b']: srcgrad 0.0, finite differences -0.011302746340850149"),
-    # WRONG: dict.update() into a fresh dict drops the gradient of the values it brings in.
-    # Minimal: p = dict(DEFAULTS); p.update(params); ... p['w'] -> zero gradient for every entry of params
-    'params_with_defaults.nll_update(0)': wrong(WrongGradient,
-        "WrongGradient: grad w.r.t. argument 0: 4 of 4 entries differ from finite differences, worst ['w'][0]: srcgrad 0.0, finite differences -16.183542391701167"),
-    # CRASH: a nested list comprehension (Gram matrix [[k(a, b) for b in X] for a in X]): the generated code
-    # reads the outer comprehension's variable where it is not defined
-    'kernel_ridge.gp_nll(0)': crash(NameError,
-        "NameError: name 'a' is not defined"),
-    'kernel_ridge.krr_validation(0)': crash(NameError,
-        "NameError: name 'a' is not defined"),
-    # CRASH: a NumPy module returned by a helper (get_array_module / xp = helper(x)): mod.sum(...) is taken for an
-    # array method and the runtime's unreduce gets the function np.sum as the axis
-    'array_module_alias.generic_logistic(0)': crash(TypeError,
-        "TypeError: object of type 'numpy._ArrayFunctionDispatcher' has no len()"),
-    # CRASH: dict unpacking {**DEFAULTS, **params}: code generation fails inside ast.unparse (a None dict key)
-    'params_with_defaults.nll_dict_literal(0)': crash(AttributeError,
-        "AttributeError: 'NoneType' object has no attribute '_fields'"),
-    # MISLEADING: dict.values() / dict.items() over the params dict (weight decay) is refused as 'a function built from
-    # values being differentiated (a functools.partial or a closure over them)'; the advice to pass the values as arguments does not apply
-    'weight_decay.loss_decay_weights(0)': misleading(NotDifferentiableError,
-        'NotDifferentiableError: the function called here is built from values being differentiated (a functools.partial or a closure over them), and srcgrad cannot send gradients into a function object'),
-    'weight_decay.loss_decay_all(0)': misleading(NotDifferentiableError,
-        'NotDifferentiableError: the function called here is built from values being differentiated (a functools.partial or a closure over them), and srcgrad cannot send gradients into a function object'),
-    # MISLEADING: a layer whose self.activation is None, called only under `if self.activation is not None:`, is
-    # refused as 'a name srcgrad cannot look up' with a suggestion to register @srcgrad.adjoint(self.activation)
-    'sequential_layers.Sequential.loss(0)': misleading(NotDifferentiableError,
-        'NotDifferentiableError: srcgrad has no derivative rule for self.activation (a name srcgrad cannot look up, so there is no Python source to differentiate)'),
-    'sequential_layers.mse_through_model(0)': misleading(NotDifferentiableError,
-        'NotDifferentiableError: srcgrad has no derivative rule for self.activation (a name srcgrad cannot look up, so there is no Python source to differentiate)'),
-    # MISLEADING: a scipy.stats distribution without a rule (halfcauchy.logpdf) is refused as 'the file changed after
-    # Python compiled the function' (SciPy's file did not change) instead of 'no derivative rule for halfcauchy.logpdf'
-    'hierarchical_models.eight_schools_logp(0)': misleading(SourceUnavailableError,
-        'SourceUnavailableError: the source of rv_continuous.logpdf in scipy/stats/_distn_infrastructure.py is not the code Python runs: the file changed after Python compiled the function from line 2090, and the text there now is another function or another version of it'),
-    # MISLEADING: cache = {}; cache.update(z1=z1, a1=a1) is refused as an in-place operation whose 'backward pass needs the
-    # values it overwrites' (nothing is overwritten), with advice to assign the result to a new name (update returns None)
-    'activation_regularization.loss_with_activation_penalty(0)': misleading(UnsupportedSyntaxError,
-        'UnsupportedSyntaxError: srcgrad cannot differentiate an in-place operation on cache (out=, np.copyto, .fill, .sort, .extend, ...): the backward pass needs the values it overwrites'),
-    # REFUSED (clear): no derivative rule for a NumPy function outside the table (the hint's 'elementwise' template
-    # does not fit np.sort / np.triu / np.subtract.outer / np.linalg.cholesky)
-    'poisson_glm.half_poisson_deviance(0)': refused(NotDifferentiableError,
-        'NotDifferentiableError: srcgrad has no derivative rule for np.average (a compiled function, so there is no Python source to differentiate)'),
-    'sklearn_linear.weighted_log_loss(0)': refused(NotDifferentiableError,
-        'NotDifferentiableError: srcgrad has no derivative rule for np.average (a compiled function, so there is no Python source to differentiate)'),
-    'tv_denoise.rof_objective(0)': refused(NotDifferentiableError,
-        'NotDifferentiableError: srcgrad has no derivative rule for np.diff (a compiled function, so there is no Python source to differentiate)'),
-    'tv_denoise.anisotropic_tv(0)': refused(NotDifferentiableError,
-        'NotDifferentiableError: srcgrad has no derivative rule for np.diff (a compiled function, so there is no Python source to differentiate)'),
+    # REFUSED (clear; was a silent wrong gradient): a called function writes into an array argument (boundary-condition
+    # helpers, x[i] = ..., out += ...); srcgrad cannot carry the write back to the caller
+    'stable_fluids.fluid_loss(0)': refused(UnsupportedSyntaxError,
+        'UnsupportedSyntaxError: density_step writes into its argument dens, and srcgrad cannot carry a write made inside a called function back to the caller (d here)'),
+    'heat_diffusion.neumann_loss(0)': refused(UnsupportedSyntaxError,
+        'UnsupportedSyntaxError: apply_neumann writes into its argument u, and srcgrad cannot carry a write made inside a called function back to the caller (u here)'),
+    # REFUSED (clear): a scipy.stats distribution without a rule (halfcauchy.logpdf): installed packages need rules
+    'hierarchical_models.eight_schools_logp(0)': refused(NotDifferentiableError,
+        'NotDifferentiableError: srcgrad has no derivative rule for halfcauchy.logpdf (it belongs to the installed package scipy, whose source srcgrad does not differentiate)'),
+    # REFUSED (clear): no derivative rule for a NumPy function outside the table
     'deblur.deconvolution_objective(0)': refused(NotDifferentiableError,
         'NotDifferentiableError: srcgrad has no derivative rule for np.diff (a compiled function, so there is no Python source to differentiate)'),
-    'heat_diffusion.periodic_loss(0,1)': refused(NotDifferentiableError,
-        'NotDifferentiableError: srcgrad has no derivative rule for np.roll (a compiled function, so there is no Python source to differentiate)'),
-    'conv_naive.input_grad_loss(0)': refused(NotDifferentiableError,
-        'NotDifferentiableError: srcgrad has no derivative rule for np.pad (a compiled function, so there is no Python source to differentiate)'),
     'mixture_density.mdn_nll(0)': refused(NotDifferentiableError,
         'NotDifferentiableError: srcgrad has no derivative rule for np.split (a compiled function, so there is no Python source to differentiate)'),
-    'neural_style.style_transfer_loss(0)': refused(NotDifferentiableError,
-        'NotDifferentiableError: srcgrad has no derivative rule for np.tensordot (a compiled function, so there is no Python source to differentiate)'),
-    'volume_rendering.photometric_loss(0)': refused(NotDifferentiableError,
-        'NotDifferentiableError: srcgrad has no derivative rule for np.cumprod (a compiled function, so there is no Python source to differentiate)'),
     'classification_losses.focal_loss(0)': refused(NotDifferentiableError,
         'NotDifferentiableError: srcgrad has no derivative rule for np.take_along_axis (a compiled function, so there is no Python source to differentiate)'),
-    'ranking_losses.ranknet(0)': refused(NotDifferentiableError,
-        'NotDifferentiableError: srcgrad has no derivative rule for np.triu (a compiled function, so there is no Python source to differentiate)'),
     'ranking_losses.pairwise_outer(0)': refused(NotDifferentiableError,
         'NotDifferentiableError: srcgrad has no derivative rule for np.subtract.outer (a compiled function, so there is no Python source to differentiate)'),
-    'ranking_losses.trimmed_squares(0)': refused(NotDifferentiableError,
-        'NotDifferentiableError: srcgrad has no derivative rule for np.sort (a compiled function, so there is no Python source to differentiate)'),
-    'gp_triangular.nlml(0)': refused(NotDifferentiableError,
-        'NotDifferentiableError: srcgrad has no derivative rule for np.linalg.cholesky (a compiled function, so there is no Python source to differentiate)'),
     # REFUSED (clear): *args in a call, even to a non-differentiable one (rs.randn(*shape), f(y, t, *args))
     'vae_elbo.negative_elbo(0,1)': refused(UnsupportedSyntaxError,
         'UnsupportedSyntaxError: srcgrad cannot differentiate a call with *arguments'),

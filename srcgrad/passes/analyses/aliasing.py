@@ -37,9 +37,10 @@ are refused on values the backward sweep may need.
 >>> _Aliasing(tree, {"x", "y", "z"}, {}, {}).unsafe_writes()
 {('z', ('y',))}
 """
+import inspect
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import gast
 import numpy as np
@@ -121,6 +122,7 @@ class Guard:
     origin: Any
     augmented: bool  # `name op= e`: only an array or a list would be changed in place
     shown: tuple[str, ...] = ()  # how messages name `others` (the user's name behind a temporary)
+    callee: tuple[str, str] | None = None  # (function, parameter): a call that may change `name` with `op=`
 
 
 @dataclass(frozen=True)
@@ -134,8 +136,10 @@ class AliasFacts:
 
 class _Aliasing:
     def __init__(self, fdef: gast.FunctionDef, local_names: set[str], resolved: dict[int, Any],
-                 implicit: dict[str, tuple[str, ...]], numbers: set[str] = frozenset()):
+                 implicit: dict[str, tuple[str, ...]], numbers: set[str] = frozenset(),
+                 lookup: Callable[[str], Any] | None = None):
         self.fdef = fdef
+        self.lookup = lookup  # globals of a function read without compiling it (its calls are not resolved)
         self.numbers = numbers  # names that always hold Python numbers: immutable, `+=` rebinds them
         self.locals = local_names
         self.resolved = resolved
@@ -151,6 +155,8 @@ class _Aliasing:
         self.returned: set[Obj] | None = None  # what return statements may give back, when asked
         self.shown: dict[str, str] = {}  # a temporary -> the user's name it stands for, in messages
         self.mutated_params: set[str] = set()
+        self.augmented_params: set[str] = set()  # of those, written by `p op= e` (numbers are not changed)
+        self.written_params: set[str] = set()  # and those written by subscript, append or in place
 
     # -- liveness: which names are read again before they are rebound ----------------------------
 
@@ -259,9 +265,22 @@ class _Aliasing:
             state.contents[obj] = state.contents.get(obj, frozenset()) | holds
         return frozenset({obj})
 
-    def call(self, call: gast.Call, state: _State, site: gast.stmt) -> frozenset:
+    def callee(self, call: gast.Call) -> tuple[Any, Any]:
+        """(resolution, object) of a call: from the compiler, or, for source read without compiling, a global."""
         resolved = self.resolved.get(id(call))
-        obj = getattr(resolved, "obj", None)
+        if resolved is None and self.lookup is not None and isinstance(call.func, gast.Name) \
+                and call.func.id not in self.locals:
+            from srcgrad.passes.analyses.resolve import resolve_object
+
+            obj = self.lookup(call.func.id)
+            if obj is not None:
+                resolved = resolve_object(obj, call.func.id)
+        return resolved, getattr(resolved, "obj", None)
+
+    def call(self, call: gast.Call, state: _State, site: gast.stmt) -> frozenset:
+        resolved, obj = self.callee(call)
+        if resolved is not None and resolved.kind == "user":
+            self.mutating_call(call, obj, state, site, bool(getattr(resolved, "method", False)))
         method = isinstance(call.func, gast.Attribute) and isinstance(call.func.value, gast.Name) \
             and call.func.value.id in self.locals
         args = [self.value(a, state, site) for a in call.args] + \
@@ -294,6 +313,40 @@ class _Aliasing:
             return self.new(call, state, frozenset())
         # a user function or anything unknown: may return its arguments or their items
         return self.new(call, state, frozenset()) | everything | state.items(everything)
+
+    def mutating_call(self, call: gast.Call, callee: Any, state: _State, site: gast.stmt, method: bool) -> None:
+        """A user function that writes into some of its parameters changes what the caller passed for them."""
+        mutated = callee_facts(callee).mutated
+        if not mutated:
+            return
+        receiver = [call.func.value] if method and isinstance(call.func, gast.Attribute) else []
+        try:
+            bound = inspect.signature(callee).bind(*receiver, *call.args,
+                                                   **{k.arg: k.value for k in call.keywords if k.arg})
+        except (TypeError, ValueError):
+            return
+        facts = callee_facts(callee)
+        for param, node in bound.arguments.items():
+            if param not in mutated:
+                continue
+            for arg in (node if isinstance(node, tuple) else (node,)):
+                if isinstance(arg, gast.Constant) or (isinstance(arg, gast.Name) and arg.id in self.numbers):
+                    continue  # a number: `p += e` in the callee makes a new one
+                objs = self.value(arg, state, site)
+                params = {o[1] for o in objs if o[0] == "param"} | \
+                    {o[1][1] for o in objs if o[0] == "elem" and o[1][0] == "param"}
+                self.mutated_params |= params
+                if param in facts.augmented:
+                    self.augmented_params |= params
+                else:
+                    self.written_params |= params
+                name = arg.id if isinstance(arg, gast.Name) else ""
+                seen = (self.read_after(site) | self.read_before(site)) - {""}
+                if any(state.reach(state.names.get(n, frozenset())) & objs for n in seen if n in self.locals) \
+                        or OUTER in objs:
+                    label = getattr(callee, "__name__", "the function")
+                    kind = "callee?" if param in facts.augmented else "callee"
+                    self.findings.append((site, name or label, (kind, label, param)))
 
     # -- statements ---------------------------------------------------------------------------
 
@@ -334,7 +387,13 @@ class _Aliasing:
                 self.write(stmt, target.id, state, augmented=True)
             return self.bind(target, self.value(stmt.value, state, stmt), state, stmt)
         if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call):
+            self.value(stmt.value, state, stmt)  # a call made for its effect may write into its arguments
             self.effects(stmt, stmt.value, state)
+        if isinstance(stmt, gast.AugAssign):  # source read without normalizing it (a callee's)
+            if isinstance(stmt.target, gast.Name):
+                self.write(stmt, stmt.target.id, state, augmented=True)
+            elif isinstance(stmt.target, gast.Subscript):
+                self.write(stmt, self.written_name(stmt.target), state)
         if isinstance(stmt, gast.Return) and self.returned is not None and stmt.value is not None:
             self.returned |= self.value(stmt.value, state, stmt)
         return state
@@ -403,6 +462,10 @@ class _Aliasing:
         params = {o[1] for o in objs if o[0] == "param"} | \
             {o[1][1] for o in objs if o[0] == "elem" and o[1][0] == "param"}
         self.mutated_params |= params
+        if augmented:  # `p += e`: changes p only if it holds an array or a list
+            self.augmented_params |= params
+        else:
+            self.written_params |= params
         later = self.read_after(stmt)
         others = tuple(other for other in sorted(later - {name})
                        if other in self.locals and state.reach(state.names.get(other, frozenset())) & objs)
@@ -417,38 +480,55 @@ class _Aliasing:
 
     def unsafe_writes(self) -> set[tuple[str, str]]:
         self.run()
-        return {(name, other) for _, name, other in self.findings if isinstance(other, tuple)}
+        return {(name, other) for _, name, other in self.findings
+                if isinstance(other, tuple) and other[:1] not in (("callee",), ("callee?",))}
 
 
-_RETURNS_NEW: dict[Any, bool] = {}  # code object -> whether every return makes a new object
+@dataclass(frozen=True)
+class CalleeFacts:
+    """What a user function does to what it is given, judged from its own source (and its callees')."""
+
+    returns_new: bool  # every return makes a new object: never an argument, a part of one or a global
+    mutated: frozenset[str]  # parameters it writes into (or whose items it writes), directly or through calls
+    augmented: frozenset[str] = frozenset()  # of those, the ones changed only if they hold an array or a list
 
 
-def returns_new(func: Any) -> bool:
-    """Whether a user function always returns a new object, never an argument, a part of one or a global
-    (judged from its own source, without following the calls it makes)."""
+_WORST = CalleeFacts(False, frozenset())
+_CALLEE_FACTS: dict[Any, CalleeFacts] = {}  # code object -> facts
+
+
+def callee_facts(func: Any) -> CalleeFacts:
+    """The facts of a user function (a nested function being compiled: of its lifted tree)."""
     code = getattr(func, "__code__", None)
     if code is None:
         source = getattr(func, "source", None)  # a nested function being compiled
-        tree = getattr(source, "tree", None)
+        tree, namespace = getattr(source, "tree", None), {}
     else:
-        if code in _RETURNS_NEW:
-            return _RETURNS_NEW[code]
-        _RETURNS_NEW[code] = False  # recursion: assume the worst while looking
+        if code in _CALLEE_FACTS:
+            return _CALLEE_FACTS[code]
+        _CALLEE_FACTS[code] = _WORST  # recursion: assume the worst while looking
         try:
             from srcgrad.frontend.parse import parse_function
             tree = parse_function(func).tree
         except Exception:  # no source: assume the worst
-            return False
+            return _WORST
+        namespace = getattr(func, "__globals__", {})
     if tree is None:
-        return False
-    analysis = _Aliasing(tree, syntax.names_stored(tree) | {a.id for a in tree.args.args + tree.args.posonlyargs
-                                                             + tree.args.kwonlyargs}, {}, {})
+        return _WORST
+    params = {a.id for a in tree.args.args + tree.args.posonlyargs + tree.args.kwonlyargs}
+    analysis = _Aliasing(tree, syntax.names_stored(tree) | params, {}, {}, lookup=namespace.get)
     analysis.returned = set()
     analysis.run()
-    fresh = all(obj[0] in ("new", "old") for obj in analysis.returned)
+    certain = analysis.mutated_params - (analysis.augmented_params - analysis.written_params)
+    facts = CalleeFacts(all(obj[0] in ("new", "old") for obj in analysis.returned),
+                        frozenset(analysis.mutated_params), frozenset(analysis.mutated_params - certain))
     if code is not None:
-        _RETURNS_NEW[code] = fresh
-    return fresh
+        _CALLEE_FACTS[code] = facts
+    return facts
+
+
+def returns_new(func: Any) -> bool:
+    return callee_facts(func).returns_new
 
 
 def _hashable(obj: Any) -> bool:
@@ -461,6 +541,11 @@ def _hashable(obj: Any) -> bool:
 
 def guard_statement(ctx, guard: Guard) -> gast.stmt:
     """`check_write(z, (y,), ("y",), "z", <origin>, augmented)`: the run-time check before a guarded write."""
+    if guard.callee is not None:
+        check = syntax.call(ctx.ref(runtime.check_callee_write, "check_callee_write"), syntax.name(guard.name),
+                            syntax.const(guard.name), syntax.const(guard.callee[0]), syntax.const(guard.callee[1]),
+                            ctx.ref(guard.origin, "call_at"))
+        return syntax.expr_stmt(check)
     def names(items, load) -> gast.Tuple:
         return gast.Tuple(elts=[syntax.name(n) if load else syntax.const(n) for n in items], ctx=gast.Load())
 
@@ -495,6 +580,16 @@ def check_aliasing(ctx, fdef: gast.FunctionDef, varied: set[str], resolved: dict
                     hint="Assign the result to a new name instead (`y = np.add(a, b)`, `xs = xs + [v]`, "
                     "`s = sorted(s)`).")
             continue
+        if isinstance(other, tuple) and other and other[0] == "callee?":  # only an array or a list is changed
+            guards[id(stmt)] = Guard(name, (), origin, True, callee=other[1:])
+            continue
+        if isinstance(other, tuple) and other and other[0] == "callee":
+            _, label, param = other
+            raise UnsupportedSyntaxError(
+                f"{label} writes into its argument {param}, and srcgrad cannot carry a write made inside a called "
+                f"function back to the caller ({name} here)", origin,
+                hint=f"Return the new value from {label} and assign it (`{name} = {label}(...)`), or pass a copy "
+                "that nothing else uses.")
         augmented = bool(getattr(stmt, "augmented", False))
         other = tuple(sorted(other, key=lambda n: (_TEMPORARY.match(n) is not None, n)))  # the user's names first
         if name in varied or augmented:

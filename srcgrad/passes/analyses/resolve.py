@@ -104,9 +104,12 @@ def resolve_call(call: gast.Call, source: Source, local_names: set[str], ctx) ->
         return Resolved("user", label, ctx.local_functions[func.id])
     if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and func.value.id in ctx.known:
         try:
-            return resolve_object(getattr(ctx.known[func.value.id], func.attr), label)
+            value = getattr(ctx.known[func.value.id], func.attr)
         except AttributeError:
             return Resolved("unknown", label)
+        if not callable(value):  # `self.activation` is None here: decided if the call ever runs (a branch may skip it)
+            return Resolved("unknown", label, value, dynamic=True)
+        return resolve_object(value, label)
     if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and func.value.id in local_names:
         rule = registry.lookup_method(func.attr)
         if rule is not None:

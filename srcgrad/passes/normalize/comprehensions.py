@@ -36,21 +36,34 @@ class _Hoist(gast.NodeTransformer):
         return self.expand(node)
 
     def expand(self, node: gast.ListComp | gast.GeneratorExp) -> gast.Name:
-        self.generic_visit(node)  # inner comprehensions first
         result = self.namer.numbered("_l")
         renames: dict[str, str] = {}
         for gen in node.generators:
             for target in syntax.names_stored(gen.target):
                 renames[target] = self.namer.numbered(f"_{target.strip('_') or 'v'}")
         rename = syntax.Rename(renames)
-        append = syntax.expr_stmt(syntax.call(syntax.attr(result, "append"), rename.visit(node.elt)))
-        body: list[gast.stmt] = [append]
-        for gen in reversed(node.generators):
+
+        def hoisted(expr: gast.expr) -> tuple[list[gast.stmt], gast.expr]:
+            """`expr` with the comprehensions inside it expanded, where the loops around it are defined."""
+            inner = _Hoist(self.namer, self.origin)
+            value = inner.visit(rename.visit(expr))
+            return inner.pre, value
+
+        def loops(k: int) -> list[gast.stmt]:
+            if k == len(node.generators):
+                pre, elt = hoisted(node.elt)
+                return pre + [syntax.expr_stmt(syntax.call(syntax.attr(result, "append"), elt))]
+            gen = node.generators[k]
+            body = loops(k + 1)
             for cond in reversed(gen.ifs):
-                body = [gast.If(test=rename.visit(cond), body=body, orelse=[])]
-            body = [gast.For(target=rename.visit(gen.target), iter=rename.visit(gen.iter), body=body, orelse=[],
-                             type_comment=None)]
+                pre, test = hoisted(cond)
+                body = pre + [gast.If(test=test, body=body, orelse=[])]
+            pre, iterable = hoisted(gen.iter)
+            return pre + [gast.For(target=rename.visit(gen.target), iter=iterable, body=body, orelse=[],
+                                   type_comment=None)]
+
         init = syntax.assign(result, gast.List(elts=[], ctx=gast.Load()))
+        body = loops(0)
         for stmt in [init] + body:
             for sub in gast.walk(stmt):
                 if isinstance(sub, (gast.stmt, gast.expr)):

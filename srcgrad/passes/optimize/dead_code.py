@@ -22,7 +22,7 @@ from srcgrad import syntax
 # calls in generated code that only compute a value (runtime helpers, NumPy math)
 PURE_CALLS = frozenset({
     "unbroadcast", "unreduce", "count", "select_adjoint", "matmul_adjoint_left", "matmul_adjoint_right",
-    "item_adjoint", "part_adjoint", "repeat_adjoint", "sequence_adjoint", "zeros_like", "balanced_eq", "index_grad", "take_adjoint", "sum_adjoint", "cast_like",
+    "item_adjoint", "part_adjoint", "repeat_adjoint", "sequence_adjoint", "dict_entry_adjoint", "zeros_like", "balanced_eq", "index_grad", "take_adjoint", "sum_adjoint", "cast_like",
     "inverse_axes", "unstack", "split_like", "prod_adjoint", "cumsum_adjoint", "dot_adjoint_left",
     "dot_adjoint_right", "norm_adjoint",
 })

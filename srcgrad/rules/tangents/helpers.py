@@ -65,6 +65,14 @@ def sequence_tangent(t, y):
     return [zeros_tangent(v) for v in y]
 
 
+def dict_part_tangent(t, d, part: int):
+    """The tangent of `d.values()` (part 1) or `d.items()` (part 2), as a list in d's order: zeros for keys
+    whose tangent is a plain zero."""
+    entries = t if isinstance(t, dict) else {}
+    values = [entries[k] if k in entries else zeros_tangent(v) for k, v in d.items()]
+    return values if part == 1 else [(0.0, v) for v in values]
+
+
 def list_tangent(t, y):
     """The tangent of `list(x)` or `tuple(x)` = y: t's items in y's type, or zeros when t is a plain zero."""
     if isinstance(t, list | tuple | np.ndarray):

@@ -5,7 +5,7 @@ Methods that match a NumPy function (`x.sum(axis=0)`) use that function's tangen
 # ruff: noqa: F821
 import numpy as np
 
-from srcgrad.rules.tangents.helpers import cast_tangent, item_tangent
+from srcgrad.rules.tangents.helpers import cast_tangent, dict_part_tangent, item_tangent
 from srcgrad.rules.tangents.registry import tangent_method
 
 
@@ -37,3 +37,13 @@ def item(y, self, *args):
 @tangent_method("get")
 def get(y, self, key, default=None):
     d[y] = d[self][key] if key in self else d[default]
+
+
+@tangent_method("values")
+def dict_values(y, self):
+    d[y] = dict_part_tangent(d[self], self, 1)
+
+
+@tangent_method("items")
+def dict_items(y, self):
+    d[y] = dict_part_tangent(d[self], self, 2)

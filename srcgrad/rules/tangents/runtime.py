@@ -24,14 +24,14 @@ from srcgrad.runtime.broadcast import expand, unbroadcast, uniform_adjoint, unre
 from srcgrad.runtime.linalg import matmul_adjoint_left, matmul_adjoint_right
 from srcgrad.runtime.structure import (
     clear_adjoint, complete, copy_item, index_add, index_grad, item_adjoint, part_adjoint, repeat_adjoint,
-    sequence_adjoint, sum_adjoint, take_adjoint,
+    sequence_adjoint, sum_adjoint, take_adjoint, dict_entry_adjoint,
 )
 
 # helpers whose results carry no derivative (masks, shapes, seeds, counts, zeros)
 ZERO_TANGENT: frozenset[Any] = frozenset({
     runtime.seed, runtime.zeros_like, runtime.shape_of, runtime.field_index, runtime.stop_gradient,
     arrays.count, arrays.balanced_eq, arrays.inside_clip, arrays.below, arrays.above, arrays.inverse_axes,
-    arrays.item_index, structure.container_keys, structure.check_unshared, structure.check_write,
+    arrays.item_index, structure.container_keys, structure.check_unshared, structure.check_write, structure.check_callee_write,
 })
 
 # helpers that write into their first argument: the copying version a shared tangent needs instead
@@ -41,7 +41,8 @@ IN_PLACE: dict[Any, Any] = {structure.index_add_inplace: structure.index_add,
 # function -> groups of argument positions: the tangent vanishes when every argument of a group is zero
 LINEAR: dict[Any, tuple[tuple[int, ...], ...]] = {
     **{f: ((0,),) for f in (unbroadcast, unreduce, complete, item_adjoint, part_adjoint, repeat_adjoint,
-                            sequence_adjoint, sum_adjoint, take_adjoint, clear_adjoint,
+                            sequence_adjoint, dict_entry_adjoint, structure.values_adjoint,
+                            structure.items_adjoint, sum_adjoint, take_adjoint, clear_adjoint,
                             copy_item, select_adjoint, cumsum_adjoint, trace_adjoint, split_like, unstack, unhstack,
                             unvstack, untile, unrepeat, untake, undiag, cast_like, item_or_zero,
                             structure.clear_adjoint_inplace)},
@@ -208,6 +209,21 @@ def sum_adjoint_rule(y, g, iterable):
 @tangent(part_adjoint)
 def part_adjoint_rule(y, g, start, x):
     d[y] = part_adjoint(d[g], start, x)
+
+
+@tangent(structure.values_adjoint)
+def values_adjoint_rule(y, g, mapping):
+    d[y] = structure.values_adjoint(d[g], mapping)
+
+
+@tangent(structure.items_adjoint)
+def items_adjoint_rule(y, g, mapping):
+    d[y] = structure.items_adjoint(d[g], mapping)
+
+
+@tangent(dict_entry_adjoint)
+def dict_entry_adjoint_rule(y, g, key, value, later_keys=(), later_dicts=()):
+    d[y] = dict_entry_adjoint(d[g], key, value, later_keys, later_dicts)
 
 
 @tangent(sequence_adjoint)

@@ -211,7 +211,7 @@ class StatementTangent:
 
     def zero_item(self, elt: gast.expr, key: Any) -> gast.expr:
         """The zero tangent of a display element that cannot vary (read back from the display's value)."""
-        if isinstance(elt, (gast.Name, gast.Constant)):
+        if isinstance(elt, (gast.Name, gast.Constant)) or key is None:  # `**a` in a dict display: zeros like a
             return self.fwd.zero_of(elt)
         index = syntax.const(key) if isinstance(key, int) else syntax.clone(key)
         return self.fwd.zero_of(gast.Subscript(value=syntax.name(self.var), slice=index, ctx=gast.Load()))

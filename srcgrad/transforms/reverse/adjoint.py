@@ -33,7 +33,7 @@ def no_rule_error(resolved, origin) -> NotDifferentiableError:
         params = []
     params = params[:3] or ["x"]
     example = (f"    @srcgrad.adjoint({label})\n    def _(y, {', '.join(params)}):\n"
-               f"        d[{params[0]}] = d[y] * ...   # dy/d{params[0]}, elementwise")
+               f"        d[{params[0]}] = ...   # its adjoint from d[y] (elementwise: d[y] * the derivative)")
     if getattr(resolved, "library", False):
         module = getattr(resolved.obj, "__module__", "") or ""
         what = (f"it belongs to the installed package {module.split('.')[0]}, whose source srcgrad does not "
@@ -127,10 +127,25 @@ class StatementAdjoint:
         elif isinstance(node, gast.Dict):
             temp = self.ctx.namer.numbered("_g")
             self.out.append(syntax.assign(temp, value))
-            for key, elt in zip(node.keys, node.values, strict=True):
-                if self.varies(elt):
-                    self.write(elt, syntax.call(self.rev.helper("item_adjoint"), syntax.name(temp),
-                                                syntax.clone(key), syntax.clone(elt)))
+            self.dict_display(node, syntax.name(temp))
+
+    def dict_display(self, node: gast.Dict, incoming: gast.expr) -> None:
+        """`{"k": v, **a}`: each part gets its entries of the display's adjoint; a later part overrides an earlier."""
+        parts = list(zip(node.keys, node.values, strict=True))
+        plain = all(key is not None for key, _ in parts) and len({gast.dump(k) for k, _ in parts}) == len(parts)
+        for i, (key, elt) in enumerate(parts):
+            if not self.varies(elt):
+                continue
+            if plain:  # distinct keys, no unpacking: an item each
+                self.write(elt, syntax.call(self.rev.helper("item_adjoint"), syntax.clone(incoming), syntax.clone(key),
+                                            syntax.clone(elt)))
+                continue
+            later = parts[i + 1:]
+            later_keys = gast.Tuple(elts=[syntax.clone(k) for k, _ in later if k is not None], ctx=gast.Load())
+            later_dicts = gast.Tuple(elts=[syntax.clone(v) for k, v in later if k is None], ctx=gast.Load())
+            self.write(elt, syntax.call(self.rev.helper("dict_entry_adjoint"), syntax.clone(incoming),
+                                        syntax.const(None) if key is None else syntax.clone(key), syntax.clone(elt),
+                                        later_keys, later_dicts))
 
     def write_index(self, node: gast.expr, primal: gast.expr, index: gast.expr, value: gast.expr) -> None:
         if isinstance(node, gast.Name):
@@ -265,10 +280,7 @@ class StatementAdjoint:
                     self.write(elt, syntax.call(self.rev.helper("item_adjoint"), self.incoming, syntax.const(i),
                                                 syntax.clone(elt)))
         elif isinstance(value, gast.Dict):
-            for key, elt in zip(value.keys, value.values, strict=True):
-                if self.varies(elt):
-                    self.write(elt, syntax.call(self.rev.helper("item_adjoint"), self.incoming, syntax.clone(key),
-                                                syntax.clone(elt)))
+            self.dict_display(value, self.incoming)
         elif isinstance(value, gast.Call):
             self.call(value)
         elif isinstance(value, (gast.Compare, gast.BoolOp)):
