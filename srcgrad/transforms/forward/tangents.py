@@ -275,6 +275,8 @@ class StatementTangent:
                                              self.ctx.source.origin(self.stmt),
                                              hint="Register one with srcgrad.rules.tangents.tangent.")
             return self.apply_rule(rule, resolved.rule.key, args, keywords)
+        if resolved.kind == "user" and not resolved.method and _hashable(obj) and lookup_tangent(obj) is not None:
+            return self.apply_rule(lookup_tangent(obj), obj, args, keywords)  # a tangent rule registered alone
         if resolved.kind == "user":
             return self.user_call(call, resolved, args, keywords)
         if resolved.dynamic:
