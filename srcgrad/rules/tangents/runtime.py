@@ -513,7 +513,7 @@ LINEAR.update({f: ((0,),) for f in (shapes.pad_adjoint, shapes.pad_linear, shape
                                      containers.dict_source_forth)})
 LINEAR[scans.cumprod_adjoint_dot] = ((0,), (3,))
 # NumPy's linear and bilinear functions that the new tangent templates call: a zero tangent drops the term
-LINEAR.update({f: ((0,),) for f in (np.roll, np.triu, np.tril, np.diagonal, np.diff, np.pad)})
+LINEAR.update({f: ((0,),) for f in (np.roll, np.triu, np.tril, np.diagonal)})  # (pad, diff: keywords vary too)
 LINEAR.update({f: ((0,), (1,)) for f in (np.kron, np.tensordot, np.convolve, np.cross)})
 ZERO_TANGENT = ZERO_TANGENT | {shapes.diff_pad, shapes.diff_parts, shapes.kron_layout, shapes.tensordot_layout,
                                shapes.convolve_widths, shapes.check_cross, order.quantile_weights,
