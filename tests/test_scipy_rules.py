@@ -848,5 +848,6 @@ def test_srcgrad_works_without_scipy(tmp_path) -> None:
 
 
 def test_import_srcgrad_does_not_import_scipy(tmp_path) -> None:
-    done = run_python(tmp_path, "import sys, srcgrad\nprint(sorted(m for m in sys.modules if m.split('.')[0] == 'scipy'))\n")
+    done = run_python(tmp_path, "import sys, srcgrad\n"
+                                "print(sorted(m for m in sys.modules if m.split('.')[0] == 'scipy'))\n")
     assert done.returncode == 0 and done.stdout.strip() == "[]", done.stderr

@@ -45,7 +45,8 @@ def cholesky(y, a, lower=False, overwrite_a=False, check_finite=True):
     L = transpose_if(y, not lower)
     P = phi(np.swapaxes(L, -1, -2) @ triangle(transpose_if(d[y], not lower), True))
     half = solve_triangular(L, P, trans=1, lower=True)
-    d[a] = fold_triangle(np.swapaxes(solve_triangular(L, np.swapaxes(half, -1, -2), trans=1, lower=True), -1, -2), lower)
+    d[a] = fold_triangle(np.swapaxes(solve_triangular(L, np.swapaxes(half, -1, -2), trans=1, lower=True), -1, -2),
+                         lower)
 
 
 @linalg("cho_factor")
@@ -85,7 +86,8 @@ def solve_triangular_(y, a, b, trans=0, lower=False, unit_diagonal=False, overwr
 def solve(y, a, b, lower=False, overwrite_a=False, overwrite_b=False, check_finite=True, assume_a=SOLVE_ASSUME_A,
           transposed=False):
     # x = A^-1 b (A^-T b when transposed): b_bar = A^-T x_bar, A_bar = -b_bar x^T (transposed: -x b_bar^T)
-    gb = scipy.linalg.solve(a, d[y], lower=lower, assume_a=assume_a, transposed=adjoint_transposed(assume_a, transposed))
+    gb = scipy.linalg.solve(a, d[y], lower=lower, assume_a=assume_a,
+                            transposed=adjoint_transposed(assume_a, transposed))
     G = np.reshape(gb, (np.shape(b)[0], -1)) @ np.swapaxes(np.reshape(y, (np.shape(b)[0], -1)), 0, 1)
     d[b] = gb
     d[a] = -fold_triangle(transpose_if(G, transposed), lower, symmetric_assumption(assume_a))
@@ -110,13 +112,13 @@ def det(y, a, overwrite_a=False, check_finite=True):
 @linalg("expm")
 def expm(y, A):
     At = np.swapaxes(A, -1, -2)
-    d[A] = scipy.linalg.expm(np.concatenate([np.concatenate([At, d[y]], -1), np.concatenate([np.zeros_like(At), At], -1)],
-                                            -2))[..., :np.shape(A)[-1], np.shape(A)[-1]:]
+    block = np.concatenate([np.concatenate([At, d[y]], -1), np.concatenate([np.zeros_like(At), At], -1)], -2)
+    d[A] = scipy.linalg.expm(block)[..., :np.shape(A)[-1], np.shape(A)[-1]:]
 
 
 @linalg("logm")
 def logm(y, A, disp=LOGM_DISP):
     no_disp(disp)
     At = np.swapaxes(A, -1, -2)
-    d[A] = scipy.linalg.logm(np.concatenate([np.concatenate([At, d[y]], -1), np.concatenate([np.zeros_like(At), At], -1)],
-                                            -2))[..., :np.shape(A)[-1], np.shape(A)[-1]:]
+    block = np.concatenate([np.concatenate([At, d[y]], -1), np.concatenate([np.zeros_like(At), At], -1)], -2)
+    d[A] = scipy.linalg.logm(block)[..., :np.shape(A)[-1], np.shape(A)[-1]:]

@@ -12,7 +12,9 @@ import scipy.linalg
 from srcgrad.rules.registry import template_decorator
 from srcgrad.rules.tangents.registry import TANGENTS
 from srcgrad.rules.scipy_linalg import CHO_FACTOR_KEEPS_A, LOGM_DISP, SOLVE_ASSUME_A
-from srcgrad.runtime.scipy import is_transposed, no_disp, phi, symmetric_assumption, transpose_if, triangle, unfold_triangle
+from srcgrad.runtime.scipy import (
+    is_transposed, no_disp, phi, symmetric_assumption, transpose_if, triangle, unfold_triangle,
+)
 
 solve_triangular = scipy.linalg.solve_triangular
 
@@ -61,7 +63,8 @@ def solve_triangular_(y, a, b, trans=0, lower=False, unit_diagonal=False, overwr
 def solve(y, a, b, lower=False, overwrite_a=False, overwrite_b=False, check_finite=True, assume_a=SOLVE_ASSUME_A,
           transposed=False):
     d[y] = scipy.linalg.solve(a, d[b] - transpose_if(unfold_triangle(d[a], lower, symmetric_assumption(assume_a)),
-                                                     transposed) @ y, lower=lower, assume_a=assume_a, transposed=transposed)
+                                                     transposed) @ y,
+                              lower=lower, assume_a=assume_a, transposed=transposed)
 
 
 @linalg("inv")
@@ -79,12 +82,12 @@ def det(y, a, overwrite_a=False, check_finite=True):
 
 @linalg("expm")
 def expm(y, A):
-    d[y] = scipy.linalg.expm(np.concatenate([np.concatenate([A, d[A]], -1), np.concatenate([np.zeros_like(A), A], -1)],
-                                            -2))[..., :np.shape(A)[-1], np.shape(A)[-1]:]
+    block = np.concatenate([np.concatenate([A, d[A]], -1), np.concatenate([np.zeros_like(A), A], -1)], -2)
+    d[y] = scipy.linalg.expm(block)[..., :np.shape(A)[-1], np.shape(A)[-1]:]
 
 
 @linalg("logm")
 def logm(y, A, disp=LOGM_DISP):
     no_disp(disp)
-    d[y] = scipy.linalg.logm(np.concatenate([np.concatenate([A, d[A]], -1), np.concatenate([np.zeros_like(A), A], -1)],
-                                            -2))[..., :np.shape(A)[-1], np.shape(A)[-1]:]
+    block = np.concatenate([np.concatenate([A, d[A]], -1), np.concatenate([np.zeros_like(A), A], -1)], -2)
+    d[y] = scipy.linalg.logm(block)[..., :np.shape(A)[-1], np.shape(A)[-1]:]
