@@ -43,12 +43,10 @@ KNOWN: list[KnownBug] = [
     # grad(grad(f)): the first gradient calls helpers without rules of their own
     bug(SECOND + "test_second_derivative_of_prod_and_norm", "refusal", "reduce_prod", oracles=("grad(grad)",),
         error="NotDifferentiableError"),
-    bug(SECOND + "test_second_derivative_of_prod_and_norm", "refusal", "reduce_norm", oracles=("grad(grad)",),
-        error="NotDifferentiableError"),
-    bug(SECOND + "test_second_derivative_of_a_tuple_join_in_a_loop", "refusal", "hstack_tuple",
-        oracles=("grad(grad)",), error="NotDifferentiableError", message="could not tell apart"),
     bug(SECOND + "test_second_derivative_of_a_loop_over_a_list_read_again", "refusal", "for_list",
         oracles=("grad(grad)",), error="NotDifferentiableError", message="could not tell apart"),
+    bug(SECOND + "test_second_derivative_of_a_sequence_join_in_a_loop", "refusal", oracles=("grad(grad)",),
+        error="NotDifferentiableError", message="could not tell apart"),
     bug(SECOND + "test_second_derivative_through_a_helper_that_overwrites_its_parameter", "crash", "call",
         oracles=("grad(grad)",), error="IndexError"),
 ]

@@ -183,8 +183,7 @@ class _Judge:
 def check_program(module: ModuleType, func_name: str, args: tuple, wrt: Any, *,
                   autograd_module: ModuleType | None = None, before_call: Callable[[], None] | None = None,
                   refusal_ok: bool = False, directions: int = 2, gradient: bool = True, jvp: bool = True,
-                  second: bool = True,
-                  seed: int = 0, timeout: float | None = 20.0) -> Outcome:
+                  second: bool = True, seed: int = 0, timeout: float | None = 120.0) -> Outcome:
     """Judge srcgrad on `module.func_name` at `args` (see the module docstring).
 
     Args:
@@ -211,19 +210,7 @@ def check_program(module: ModuleType, func_name: str, args: tuple, wrt: Any, *,
             return Outcome("rejected", why=slope.why)
         slopes.append(slope.slope)
 
-    ok, result = judge.run("value_and_grad", srcgrad.value_and_grad(f, wrt=wrt), *args) if gradient else (False, None)
-    grads = None
-    if ok:
-        got, gradient = result
-        _check_value(judge, "value_and_grad", got, value)
-        grads = _check_structure(judge, gradient)
-        if grads is not None:
-            for d, slope in zip(dirs, slopes, strict=True):
-                predicted = judge.predicted(grads, d)
-                if not judge.close(predicted, slope, TOLERANCES):
-                    judge.fail("gradient", "value_and_grad", f"gradient {trees.show(gradient)} predicts slope "
-                               f"{predicted!r} along a random direction, finite differences give {slope!r}")
-                    break
+    grads = _check_gradient(judge, value, dirs, slopes) if gradient else None
     if autograd_module is not None and grads is not None:
         _check_autograd(judge, getattr(autograd_module, func_name), grads, dirs, slopes)
     if jvp:
@@ -233,12 +220,33 @@ def check_program(module: ModuleType, func_name: str, args: tuple, wrt: Any, *,
     return Outcome("checked", judge.failures, judge.skipped, judge.ran)
 
 
+def _check_gradient(judge: _Judge, value: Any, dirs: list, slopes: list) -> tuple | None:
+    """value_and_grad: the value, the gradients' structure, the slopes they predict. The gradients, if usable."""
+    ok, result = judge.run("value_and_grad", lambda *args: srcgrad.value_and_grad(judge.f, wrt=judge.wrt)(*args),
+                           *judge.args)
+    if not ok:
+        return None
+    got, gradient = result
+    _check_value(judge, "value_and_grad", got, value)
+    grads = _check_structure(judge, gradient)
+    if grads is None:
+        return None
+    for d, slope in zip(dirs, slopes, strict=True):
+        predicted = judge.predicted(grads, d)
+        if not judge.close(predicted, slope, TOLERANCES):
+            judge.fail("gradient", "value_and_grad", f"gradient {trees.show(gradient)} predicts slope {predicted!r} "
+                       f"along a random direction, finite differences give {slope!r}")
+            break
+    return grads
+
+
 def _check_value(judge: _Judge, oracle: str, got: Any, want: Any) -> None:
+    """Exactly f's value (same float, same dtype)."""
     try:
         same = float(np.asarray(got).reshape(())) == float(np.asarray(want).reshape(()))
     except (TypeError, ValueError):
         same = False
-    if not same:
+    if not same or np.asarray(got).dtype != np.asarray(want).dtype:
         judge.fail("value", oracle, f"value {trees.show(got)}, f returns {trees.show(want)}")
 
 
@@ -286,7 +294,7 @@ def _check_autograd(judge: _Judge, f_ag: Callable, grads: tuple, dirs: list, slo
 
 def _check_jvp(judge: _Judge, direction: list, slope: float, value: Any) -> None:
     tangent = tuple(direction) if judge.many else direction[0]
-    ok, result = judge.run("jvp", srcgrad.jvp(judge.f, wrt=judge.wrt), *judge.args, tangent)
+    ok, result = judge.run("jvp", lambda *args: srcgrad.jvp(judge.f, wrt=judge.wrt)(*args), *judge.args, tangent)
     if not ok:
         return
     got, t_out = result
@@ -307,7 +315,8 @@ def _check_second(judge: _Judge, value: Any) -> None:
         judge.skipped.append(f"grad(grad): {reference.why}")
         return
     wrt = judge.wrt
-    ok, d2 = judge.run("grad(grad)", srcgrad.grad(srcgrad.grad(judge.f, wrt=wrt), wrt=wrt), *judge.args)
+    ok, d2 = judge.run("grad(grad)", lambda *args: srcgrad.grad(srcgrad.grad(judge.f, wrt=wrt), wrt=wrt)(*args),
+                       *judge.args)
     if not ok:
         return
     try:

@@ -443,7 +443,8 @@ class Stmts(Exprs):
                 terms.append(v.name if v.shape == () else self.choice(
                     [f"np.sum({v.name})", f"np.mean({v.name} * {v.name})", f"np.sum(np.tanh({v.name}))"]))
         for hs, shape in scope.lists.items():
-            form = self.choice(["sum({})", "np.sum(np.stack({}))"] if shape == () else ["np.sum(np.stack({}))", "np.sum(sum({}))"])
+            forms = ["sum({})", "np.sum(np.stack({}))"] if shape == () else ["np.sum(np.stack({}))", "np.sum(sum({}))"]
+            form = self.choice(forms)
             self.feature("stack" if "stack" in form else "list_sum")
             terms.append(form.format(hs))
         weights = ["", "0.5 * ", "0.3 * ", "-0.7 * "]

@@ -17,14 +17,14 @@ from .program import Param, Program
 from .scope import Scope, Var
 from .stmts import Stmts, indent
 
-SCALAR_KINDS = ("float", "float64", "0d", "float32")
-NAMES = {"scalar": "abc", "pscalar": ["q", "q2"], (1,): ["x", "y", "z"], (2,): ["col", "col2"],
-         (3,): ["row", "row2"], (4,): ["W", "V"], "pvector": ["p", "p2"]}
+NAMES = {"scalar": "abc", "positive scalar": ["q", "q2"], "vector": "xyz", "column": ["col", "col2"],
+         "row": ["row", "row2"], "matrix": ["W", "V"], "positive vector": ["p", "p2"]}
 
 
 def _param_kinds(draw: Callable, gen: Stmts) -> list[Param]:
+    """One to four float parameters of mixed kinds (named after their kind), and sometimes an int `n`."""
     n, m = gen.n, gen.m
-    shapes = [(m,), (n, 1), (1, m), (n, m)]
+    shapes = {"vector": (m,), "column": (n, 1), "row": (1, m), "matrix": (n, m)}
     f32 = flag(draw, 0.15)
     used: dict[str, int] = {}
     params = []
@@ -33,24 +33,21 @@ def _param_kinds(draw: Callable, gen: Stmts) -> list[Param]:
         positive = flag(draw, 0.2)
         dtype = "float32" if kind == "float32" or (f32 and kind in ("array", "0d") and gen.coin()) else "float64"
         if kind == "array":
-            shape = draw(st.sampled_from(shapes))
-            key = "pvector" if positive else (shapes.index(shape) + 1,)
+            key = "positive vector" if positive else draw(st.sampled_from(list(shapes)))
+            shape = (m,) if positive else shapes[key]
         else:
-            shape, key = (), "pscalar" if positive else "scalar"
-        pool = NAMES[key]
-        if used.get(key, 0) >= len(pool):
+            shape, key = (), "positive scalar" if positive else "scalar"
+        if used.get(key, 0) >= len(NAMES[key]):
             continue
-        name = pool[used.get(key, 0)]
+        name = NAMES[key][used.get(key, 0)]
         used[key] = used.get(key, 0) + 1
-        if positive and kind == "array":
-            shape = (m,)
         params.append(Param(name, kind, shape, dtype, positive))
     if flag(draw, 0.5):
         params.insert(draw(st.integers(0, len(params))), Param("n", "int"))
     return params
 
 
-def _value(draw: Callable, param: Param, offset: float):
+def _value(draw: Callable, param: Param, offset: int):
     lo, hi = (300, 1500) if param.positive else (-1500, 1500)
     size = int(np.prod(param.shape))
     ks = draw(st.lists(st.integers(lo, hi), min_size=size, max_size=size))

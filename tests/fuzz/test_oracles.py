@@ -80,10 +80,6 @@ def test_a_slightly_wrong_adjoint_is_caught_by_autograd(module, tmp_path) -> Non
 
 
 def test_a_wrong_tangent_is_a_wrong_jvp(module) -> None:
-    @srcgrad.adjoint(module.wobble)  # (jvp reads a tangent rule only beside an adjoint rule:
-    def _right(y, u):                # tests/regressions/test_fuzz_custom_rules.py)
-        d[u] = d[y] * np.cos(u)
-
     @srcgrad.tangent(module.wobble)
     def _wrong(y, u):
         d[y] = -d[u] * np.cos(u)

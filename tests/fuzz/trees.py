@@ -55,7 +55,9 @@ def dot(gradient: Any, direction: Any) -> float:
 def structure_error(arg: Any, gradient: Any) -> str | None:
     """Why `gradient` does not have `arg`'s structure (kind, shape, floating dtype), or None."""
     if is_python_float(arg):
-        return None if is_python_float(gradient) else f"a Python float argument got a {type(gradient).__name__} gradient"
+        if is_python_float(gradient):
+            return None
+        return f"a Python float argument got a {type(gradient).__name__} gradient"
     if isinstance(arg, np.generic):
         if isinstance(gradient, np.generic) and gradient.dtype == arg.dtype:
             return None
@@ -78,7 +80,8 @@ def show(value: Any) -> str:
     if isinstance(value, tuple):
         return "(" + ", ".join(show(v) for v in value) + ")"
     if isinstance(value, np.ndarray):
-        return np.array2string(value, precision=6, separator=", ") + ("" if value.dtype == np.float64 else f" ({value.dtype})")
+        text = np.array2string(value, precision=6, separator=", ")
+        return text if value.dtype == np.float64 else f"{text} ({value.dtype})"
     if isinstance(value, np.generic):
         return f"np.{value.dtype}({float(value):.10g})"
     if isinstance(value, float):

@@ -41,6 +41,12 @@ def joined_tuple_in_loop(a):
     return a
 
 
+def joined_list_in_loop(a):
+    for i in range(3):
+        a = np.tanh(np.sum(np.stack([a] + [a * 0.5])))
+    return a
+
+
 _NO_PROD_RULE = pytest.mark.xfail(strict=True, raises=srcgrad.NotDifferentiableError,
                                   reason="NotDifferentiableError: no derivative rule for prod_adjoint "
                                   "(the helper the first gradient calls)")
@@ -53,10 +59,11 @@ def test_second_derivative_of_prod_and_norm(f) -> None:
 
 
 @pytest.mark.xfail(strict=True, raises=srcgrad.NotDifferentiableError,
-                   reason="NotDifferentiableError: 'a `+` joined a tuple that srcgrad could not tell apart "
-                   "from an array' when differentiating the gradient of a loop over np.hstack((a,) + (a,))")
-def test_second_derivative_of_a_tuple_join_in_a_loop() -> None:
-    f = joined_tuple_in_loop
+                   reason="NotDifferentiableError: 'a `+` joined a tuple (a list) that srcgrad could not tell apart "
+                   "from an array' when differentiating the gradient of a loop over np.hstack((a,) + (a,)) or "
+                   "np.stack([a] + [b]); the same joins outside a loop work")
+@pytest.mark.parametrize("f", [joined_tuple_in_loop, joined_list_in_loop])
+def test_second_derivative_of_a_sequence_join_in_a_loop(f) -> None:
     assert srcgrad.grad(srcgrad.grad(f))(0.3) == pytest.approx(second_derivative(f, 0.3), rel=1e-5)
 
 
