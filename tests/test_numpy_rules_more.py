@@ -198,8 +198,8 @@ def test_diagonal_method() -> None:
     check(f, [normal(3, 4)])
 
 
-@pytest.mark.parametrize("k", [-2, -1, 0, 1, 3])
-@pytest.mark.parametrize("shape", [(4, 4), (3, 5), (2, 3, 3)])
+@pytest.mark.parametrize("k", [-1, 0, 2])
+@pytest.mark.parametrize("shape", [(3, 5), (2, 3, 3)])
 def test_triu_tril(k: int, shape: tuple) -> None:
     def f(m):
         return np.sum(np.triu(m, k) ** 3) + np.sum(np.tril(m, k=k) * m)
@@ -431,7 +431,7 @@ def test_sort_ties_share_the_adjoint_evenly() -> None:
 
 
 @pytest.mark.parametrize("method", ["linear", "lower", "higher", "nearest", "midpoint"])
-@pytest.mark.parametrize("q", [0.0, 0.3, 0.5, 1.0, [0.1, 0.65], [[0.2], [0.9]]], ids=str)
+@pytest.mark.parametrize("q", [0.0, 1.0, [0.1, 0.65], [[0.2], [0.9]]], ids=str)
 def test_quantile_methods(method: str, q: Any) -> None:
     def f(a):
         return np.sum(np.quantile(a, q, axis=1, method=method) ** 3) \
@@ -700,7 +700,7 @@ def test_lstsq(m: int, n: int, k: int | None) -> None:
 
 
 @pytest.mark.parametrize("ord", [None, "fro", "nuc", 1, -1, 2, -2, np.inf, -np.inf], ids=str)
-@pytest.mark.parametrize("axis, keepdims", [(None, False), ((1, 2), False), ((2, 0), True), ((-1, -2), False)])
+@pytest.mark.parametrize("axis, keepdims", [(None, False), ((2, 0), True)])
 def test_matrix_norms(ord: Any, axis: Any, keepdims: bool) -> None:
     shape = (3, 4) if axis is None else (2, 3, 4)
 
