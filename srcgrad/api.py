@@ -54,12 +54,20 @@ def _wrt_names(func: Callable, wrt: Wrt) -> tuple[tuple[str, ...], bool]:
 
         parse_function(func)  # a builtin or ufunc: raises SourceUnavailableError, which says what to do
         raise WrtError(f"cannot read the parameters of {func!r}") from None
-    if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params):
-        from srcgrad.frontend.fence import check_supported
+    names = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    star = next((p.name for p in params if p.kind == p.VAR_POSITIONAL), None)
+    many_ = isinstance(wrt, tuple | list)
+    if star is not None and any(isinstance(w, int) and not -len(names) <= w < len(names)
+                                for w in (wrt if many_ else (wrt,))):
+        from srcgrad.errors import UnsupportedSyntaxError
         from srcgrad.frontend.parse import parse_function
 
-        check_supported(parse_function(func))  # raises UnsupportedSyntaxError at the def line
-    names = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+        source = parse_function(func)
+        raise UnsupportedSyntaxError(
+            f"wrt={wrt!r} is an argument that {getattr(func, '__qualname__', 'the function')} receives through "
+            f"*{star}; srcgrad differentiates with respect to named parameters only", source.origin(source.tree),
+            hint="Give the function a named parameter for it (for a decorator's wrapper: `def wrapper(x, *args)`), "
+            "or differentiate the undecorated function.")
     many = isinstance(wrt, tuple | list)
     if many and not wrt:
         raise WrtError("wrt=() selects no parameter", _def_origin(func))

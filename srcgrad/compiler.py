@@ -147,7 +147,7 @@ class _Build:
         self.ctx.dump("returns", tree)
         tree = expand_jumps(tree, namer)
         self.ctx.dump("jumps", tree)
-        tree = expand_comprehensions(tree, namer)
+        tree = expand_comprehensions(tree, namer, lambda name: self.source.lookup(name, None))
         self.ctx.dump("comprehensions", tree)
         tree = expand_loops(tree, namer, self.ctx.ref, self.ctx.local_names)
         self.ctx.dump("loops", tree)

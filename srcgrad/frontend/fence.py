@@ -11,7 +11,6 @@ from srcgrad.frontend.parse import Source
 # node type -> (what it is, what to do instead)
 _REJECTED: dict[type, tuple[str, str]] = {
     gast.Try: ("try/except", "Move error handling outside the differentiated function."),
-    gast.Raise: ("raise", "Validate inputs before calling the differentiated function."),
     gast.AsyncWith: ("async with", "Differentiate synchronous code only."),
     gast.AsyncFor: ("async for", "Differentiate synchronous code only."),
     gast.AsyncFunctionDef: ("async def", "Differentiate synchronous code only."),
@@ -22,7 +21,7 @@ _REJECTED: dict[type, tuple[str, str]] = {
     gast.Nonlocal: ("nonlocal", "Pass the value in as an argument and return the new value."),
     gast.Delete: ("del", "Drop the `del`; unused names cost nothing in the generated code."),
     gast.ClassDef: ("a class definition", "Define the class at module level."),
-    gast.Lambda: ("lambda", "Define the function with `def` at module level and call it by name."),
+    gast.Lambda: ("a lambda inside a comprehension", "Name it on a line of its own first (`f = lambda z: ...`)."),
     gast.Import: ("import", "Import at module level."),
     gast.ImportFrom: ("import", "Import at module level."),
     gast.NamedExpr: ("an assignment expression (:=)", "Assign in a separate statement."),
@@ -79,11 +78,7 @@ def _reject(source: Source, node: gast.AST, what: str, hint: str) -> None:
 
 
 def _check_signature(source: Source, fdef: gast.FunctionDef, callee: bool) -> None:
-    args = fdef.args
-    if args.vararg is not None and not callee:
-        _reject(source, fdef, "a function with *args", "Give the function named parameters.")
-    if args.kwarg is not None:
-        _reject(source, fdef, "a function with **kwargs", "Give the function named parameters.")
+    """`*args` and `**kwargs` are fine (they are tuples and dicts); `wrt` can only name a named parameter."""
 
 
 def _check_node(source: Source, node: gast.AST, allow: frozenset[type]) -> None:
@@ -99,12 +94,6 @@ def _check_node(source: Source, node: gast.AST, allow: frozenset[type]) -> None:
     if isinstance(node, gast.Call):
         if isinstance(node.func, gast.Name) and node.func.id in FORBIDDEN_CALLS:
             _reject(source, node, f"a call to {node.func.id}()", "Write the code out directly.")
-        for arg in node.args:
-            if isinstance(arg, gast.Starred):
-                _reject(source, node, "a call with *arguments", "Pass the arguments one by one.")
-        for kw in node.keywords:
-            if kw.arg is None:
-                _reject(source, node, "a call with **keyword arguments", "Pass keyword arguments by name.")
     if isinstance(node, (gast.Assign, gast.AugAssign, gast.AnnAssign)):
         targets = node.targets if isinstance(node, gast.Assign) else [node.target]
         for target in targets:
@@ -142,6 +131,6 @@ def _check_returns(source: Source, fdef: gast.FunctionDef) -> None:
                     _reject(source, node, "a return inside a loop",
                             "Store the result in a variable, leave the loop, and return after it.")
     last = fdef.body[-1]
-    if not isinstance(last, (gast.Return, gast.If)):
+    if not isinstance(last, (gast.Return, gast.If, gast.Raise)):
         _reject(source, last, f"{fdef.name}: a function that can end without returning a value",
                 "End the function with a return statement.")

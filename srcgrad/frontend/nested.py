@@ -61,9 +61,69 @@ def _signature(fdef: gast.FunctionDef) -> inspect.Signature:
     return inspect.Signature(params)
 
 
+def _lambda_def(name: str, lam: gast.Lambda, origin: gast.AST) -> gast.FunctionDef:
+    body = [gast.copy_location(gast.Return(value=lam.body), origin)]
+    fdef = gast.FunctionDef(name=name, args=lam.args, body=body, decorator_list=[], returns=None,
+                            type_comment=None, type_params=[])
+    return gast.copy_location(fdef, origin)
+
+
+class _Lambdas(gast.NodeTransformer):
+    """Lambdas in one statement become defs placed before it (not those inside comprehensions, whose
+    variables they may read)."""
+
+    def __init__(self, taken: set[str], origin: gast.stmt):
+        self.taken, self.origin, self.defs = taken, origin, []
+
+    def fresh(self) -> str:
+        k = 1
+        while f"_lambda{k}" in self.taken:
+            k += 1
+        self.taken.add(f"_lambda{k}")
+        return f"_lambda{k}"
+
+    def visit_Lambda(self, node: gast.Lambda):  # its body stays: a lambda inside it may read its parameters
+        name = self.fresh()
+        self.defs.append(_lambda_def(name, node, self.origin))
+        return gast.copy_location(syntax.name(name), node)
+
+    def visit_ListComp(self, node):
+        return node
+
+    visit_GeneratorExp = visit_SetComp = visit_DictComp = visit_ListComp
+
+
+def lambdas_to_defs(stmts: list[gast.stmt], taken: set[str]) -> list[gast.stmt]:
+    """`f = lambda x: e` becomes `def f(x): return e`; any other lambda a def of a fresh name before its statement."""
+    out: list[gast.stmt] = []
+    for stmt in stmts:
+        if isinstance(stmt, gast.FunctionDef):
+            out.append(stmt)
+            continue
+        for field in ("body", "orelse"):
+            if isinstance(getattr(stmt, field, None), list):
+                setattr(stmt, field, lambdas_to_defs(getattr(stmt, field), taken))
+        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name) \
+                and isinstance(stmt.value, gast.Lambda):
+            out.append(_lambda_def(stmt.targets[0].id, stmt.value, stmt))
+            continue
+        hoist = _Lambdas(taken, stmt)
+        for field, value in gast.iter_fields(stmt):
+            if field in ("body", "orelse"):
+                continue
+            if isinstance(value, gast.AST):
+                setattr(stmt, field, hoist.visit(value))
+            elif isinstance(value, list):
+                setattr(stmt, field, [hoist.visit(v) if isinstance(v, gast.AST) else v for v in value])
+        out.extend(hoist.defs)
+        out.append(stmt)
+    return out
+
+
 def lift_nested(source: Source, outer_locals: set[str]) -> dict[str, LocalFunction]:
     """Replace each nested def in `source.tree` by a `NestedDef` marker; return the lifted functions."""
     found: list[gast.FunctionDef] = []
+    source.tree.body = lambdas_to_defs(source.tree.body, syntax.all_names(source.tree))
 
     def strip(stmts: list[gast.stmt]) -> list[gast.stmt]:
         out = []

@@ -168,7 +168,8 @@ def repeat_adjoint_rule(y, g, x, count):
     d[g] = repeat_back(d[y], x, count)
 
 
-nondifferentiable(runtime.check_unshared, runtime.check_write, runtime.check_callee_write)
+nondifferentiable(runtime.check_unshared, runtime.check_write, runtime.check_callee_write,
+                  runtime.check_constant_callee)
 nondifferentiable(runtime.seed, runtime.zeros_like, runtime.shape_of, arrays.count, arrays.balanced_eq,
                   arrays.inside_clip, arrays.below, arrays.above, runtime.field_index)
 

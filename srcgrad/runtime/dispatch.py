@@ -112,35 +112,129 @@ def _split(callee: Any, args: tuple, kwargs: dict, active: tuple, origin: Any):
     return split, args, kwargs
 
 
-def dispatch_fwd(tape: list, callee: Any, args: tuple, kwargs: dict, active: tuple, origin: Any) -> Any:
+def _carries_numbers(value: Any, depth: int = 0) -> bool:
+    if isinstance(value, float | complex) or (hasattr(value, "dtype") and getattr(value.dtype, "kind", "") in "fc"):
+        return True
+    if depth < 3 and isinstance(value, dict):
+        return any(_carries_numbers(v, depth + 1) for v in value.values())
+    if depth < 3 and isinstance(value, list | tuple):
+        return any(_carries_numbers(v, depth + 1) for v in value)
+    return False
+
+
+def check_constant_callee(callee: Any, origin: Any) -> None:
+    """A function taken from values being differentiated (`fn, p = pair`) must hold no numbers of its own:
+    a partial of arrays, a closure over them or a method of an object holding them would need gradients
+    sent into the function object, which srcgrad cannot do."""
+    held = []
+    if isinstance(callee, functools.partial):
+        held = list(callee.args) + list(callee.keywords.values())
+    elif isinstance(callee, types.FunctionType) and callee.__closure__:
+        held = [cell.cell_contents for cell in callee.__closure__ if _cell_full(cell)]
+    elif isinstance(callee, types.MethodType):
+        held = list(getattr(callee.__self__, "__dict__", {}).values())
+    if any(_carries_numbers(v) for v in held):
+        from srcgrad.errors import NotDifferentiableError
+
+        raise NotDifferentiableError(
+            "the function called here holds numbers of its own (a functools.partial of arrays, a closure over "
+            "them, or a method of an object holding them) and is built from values being differentiated; "
+            "srcgrad cannot send gradients into a function object", origin,
+            hint="Pass those values to the function as arguments instead.")
+
+
+def _cell_full(cell) -> bool:
+    try:
+        cell.cell_contents
+        return True
+    except ValueError:
+        return False
+
+
+def _flat(active: tuple, groups: tuple | None) -> tuple[tuple, tuple]:
+    """Positions of the arguments as the call passes them, from positions of the arguments as written
+    (`f(y, *args)`: `groups` gives how many arguments each written one stands for and whether it was starred);
+    with each active written argument's (count, starred), to regroup the adjoints."""
+    if groups is None:
+        return active, tuple((1, False) for _ in active)
+    starts, total = [], 0
+    for count, _ in groups:
+        starts.append(total)
+        total += count
+    flat, sizes = [], []
+    for a in active:
+        if isinstance(a, int):
+            count, starred = groups[a]
+            flat.extend(range(starts[a], starts[a] + count))
+            sizes.append((count, starred))
+        else:
+            flat.append(a)
+            sizes.append((1, False))
+    return tuple(flat), tuple(sizes)
+
+
+def _regroup(grads: tuple, sizes: tuple) -> tuple:
+    out, i = [], 0
+    for count, starred in sizes:
+        if starred:  # the adjoint of the sequence that was starred, by position
+            from srcgrad.runtime.structure import Grads
+
+            out.append(Grads(enumerate(grads[i:i + count])))
+        else:
+            out.append(grads[i])
+        i += count
+    return tuple(out)
+
+
+def dispatch_fwd(tape: list, callee: Any, args: tuple, kwargs: dict, active: tuple, origin: Any,
+                 groups: tuple | None = None) -> Any:
     """Call `callee(*args, **kwargs)` through its split gradient; leave the backward half on the tape.
 
-    `active` names the arguments that vary: positions (ints) and keyword names (strings).
+    `active` names the arguments that vary: positions (ints) and keyword names (strings), as written
+    at the call; `groups` says how many passed arguments each written one is (`*args` stands for several).
     """
-    callee, args, kwargs, active = _unpartial(callee, args, kwargs, active)
-    split, args, kwargs = _split(callee, args, kwargs, active, origin)
+    flat, sizes = _flat(active, groups)
+    callee, args, kwargs, flat = _unpartial(callee, args, kwargs, flat)
+    split, args, kwargs = _split(callee, args, kwargs, flat, origin)
     value = split.fwd(tape, *args, **kwargs)
-    tape.append((split.bwd, len(active)))
+    tape.append((split.bwd, len(flat), sizes))
     return value
 
 
 def dispatch_bwd(tape: list, d_out: Any) -> tuple:
-    """The adjoints of the varying arguments of the call whose `dispatch_fwd` ran last, as a tuple."""
-    bwd, count = tape.pop()
+    """The adjoints of the varying arguments of the call whose `dispatch_fwd` ran last, as a tuple
+    (a starred argument's adjoint holds one entry per element)."""
+    bwd, count, sizes = tape.pop()
     grads = bwd(tape, d_out)
-    return (grads,) if count == 1 else tuple(grads)
+    return _regroup((grads,) if count == 1 else tuple(grads), sizes)
 
 
-def dispatch_jvp(callee: Any, args: tuple, kwargs: dict, active: tuple, tangents: tuple, origin: Any) -> tuple:
-    """Forward mode: `(value, tangent)` of `callee(*args, **kwargs)` along the tangents of the `active` arguments."""
+def dispatch_jvp(callee: Any, args: tuple, kwargs: dict, active: tuple, tangents: tuple, origin: Any,
+                 groups: tuple | None = None) -> tuple:
+    """Forward mode: `(value, tangent)` of `callee(*args, **kwargs)` along the tangents of the `active` arguments
+    (a starred argument's tangent is the sequence of its elements' tangents)."""
     from srcgrad.errors import SrcgradError, with_call_site
     from srcgrad.forward import jvp_function
+    from srcgrad.rules.tangents.helpers import zeros_tangent
 
-    callee, args, kwargs, active = _unpartial(callee, args, kwargs, active)
-    split_args = _split_parts(callee, args, kwargs, active, origin)
-    wrapper, known, numbers, names, args, kwargs = split_args
+    flat, sizes = _flat(active, groups)
+    spread = []
+    for tangent, (count, starred), a in zip(tangents, sizes, active, strict=True):
+        if starred:
+            items = list(tangent) if isinstance(tangent, list | tuple) else \
+                [zeros_tangent(v) for v in _starred_values(args, groups, a)]
+            spread.extend(items)
+        else:
+            spread.append(tangent)
+    callee, args, kwargs, flat = _unpartial(callee, args, kwargs, flat)
+    wrapper, known, numbers, names, args, kwargs = _split_parts(callee, args, kwargs, flat, origin)
     try:
         function = jvp_function(wrapper, names, known, numbers).function
     except SrcgradError as exc:
         raise with_call_site(exc, origin) from None
-    return function(*args, *kwargs.values(), *tangents)
+    return function(*args, *kwargs.values(), *spread)
+
+
+def _starred_values(args: tuple, groups: tuple, source: int) -> tuple:
+    start = sum(count for count, _ in groups[:source])
+    return args[start:start + groups[source][0]]

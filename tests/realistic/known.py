@@ -55,30 +55,7 @@ KNOWN: dict[str, Known] = {
         'NotDifferentiableError: srcgrad has no derivative rule for np.take_along_axis (a compiled function, so there is no Python source to differentiate)'),
     'ranking_losses.pairwise_outer(0)': refused(NotDifferentiableError,
         'NotDifferentiableError: srcgrad has no derivative rule for np.subtract.outer (a compiled function, so there is no Python source to differentiate)'),
-    # REFUSED (clear): *args in a call, even to a non-differentiable one (rs.randn(*shape), f(y, t, *args))
-    'vae_elbo.negative_elbo(0,1)': refused(UnsupportedSyntaxError,
-        'UnsupportedSyntaxError: srcgrad cannot differentiate a call with *arguments'),
-    'rbm_free_energy.cd_loss(0)': refused(UnsupportedSyntaxError,
-        'UnsupportedSyntaxError: srcgrad cannot differentiate a call with *arguments'),
-    'lotka_volterra.lv_loss(0)': refused(UnsupportedSyntaxError,
-        'UnsupportedSyntaxError: srcgrad cannot differentiate a call with *arguments'),
-    'lotka_volterra.lv_loss_explicit(0,1,2,3)': refused(UnsupportedSyntaxError,
-        'UnsupportedSyntaxError: srcgrad cannot differentiate a call with *arguments'),
-    # REFUSED (clear): *args / **kwargs in the loss's own signature (scipy.optimize's args= convention)
-    'scipy_optimize_style.cost_args(0)': refused(UnsupportedSyntaxError,
-        'UnsupportedSyntaxError: srcgrad cannot differentiate a function with *args'),
-    'scipy_optimize_style.cost_kwargs(0)': refused(UnsupportedSyntaxError,
-        'UnsupportedSyntaxError: srcgrad cannot differentiate a function with **kwargs'),
-    # REFUSED (clear): `raise ValueError` for input validation, even in a branch not taken
-    'batchnorm.bn_check_loss(0,1,2)': refused(UnsupportedSyntaxError,
-        'UnsupportedSyntaxError: srcgrad cannot differentiate raise'),
-    'batchnorm.bn_net_loss(0)': refused(UnsupportedSyntaxError,
-        'UnsupportedSyntaxError: srcgrad cannot differentiate raise'),
-    'dropout_mlp.loss(0)': refused(UnsupportedSyntaxError,
-        'UnsupportedSyntaxError: srcgrad cannot differentiate raise'),
-    'gp_kernel_objects.objective(0,1)': refused(UnsupportedSyntaxError,
-        'UnsupportedSyntaxError: srcgrad cannot differentiate raise'),
-    # REFUSED (clear): try/except, with, global, yield, lambda
+    # REFUSED (clear): try/except, with, global, yield
     'gp_robust.nlml_safe(0)': refused(UnsupportedSyntaxError,
         'UnsupportedSyntaxError: srcgrad cannot differentiate try/except'),
     'gp_robust.standardized_mse(0)': refused(UnsupportedSyntaxError,
@@ -87,10 +64,6 @@ KNOWN: dict[str, Known] = {
         'UnsupportedSyntaxError: srcgrad cannot differentiate global'),
     'flat_params.objective(0)': refused(UnsupportedSyntaxError,
         'UnsupportedSyntaxError: srcgrad cannot differentiate yield'),
-    'functional_partial.loss_reduce(0)': refused(UnsupportedSyntaxError,
-        'UnsupportedSyntaxError: srcgrad cannot differentiate lambda'),
-    'functional_partial.loss_map(0)': refused(UnsupportedSyntaxError,
-        'UnsupportedSyntaxError: srcgrad cannot differentiate lambda'),
     # REFUSED (clear): parameters held by objects: a dataclass argument, a model built from the params inside the loss,
     # arrays assigned to a model's attributes
     'dataclass_params.loss_params(0)': refused(NotDifferentiableError,

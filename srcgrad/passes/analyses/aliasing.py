@@ -145,7 +145,7 @@ class _Aliasing:
         self.resolved = resolved
         self.implicit = implicit
         args = fdef.args
-        self.params = [a.id for a in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg] if a is not None]
+        self.params = [a.id for a in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg] if a is not None]
         self.live_after: dict[int, set[str]] = {}  # id(stmt) -> names read again before being rebound
         self._live(fdef.body, set())
         self.earlier: dict[int, set[str]] = {}  # id(stmt) -> names read before it (or in a loop around it)

@@ -86,7 +86,7 @@ def sequence_names(fdef: gast.FunctionDef, callee: Callable[[gast.Call], Any],
             for name in syntax.names_stored(node.target):
                 bindings.setdefault(name, []).append(None)
     args = fdef.args
-    params = {a.id for a in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg] if a is not None}
+    params = {a.id for a in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg] if a is not None}
     sequences = set(bindings) - params
     changed = True
     while changed:

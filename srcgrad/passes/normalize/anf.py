@@ -133,7 +133,8 @@ class _ANF:
                                                        or not self.is_global_constant(func.value)):
                 # `X[i].dot(W)`, `self.act.fn(z)`: the receiver in a name, so the method resolves on it
                 func = gast.Attribute(value=self.atomize(func.value), attr=func.attr, ctx=gast.Load())
-            args = [self.display_or_atom(a) for a in expr.args]
+            args = [gast.Starred(value=self.atomize(a.value), ctx=gast.Load()) if isinstance(a, gast.Starred)
+                    else self.display_or_atom(a) for a in expr.args]
             keywords = [gast.keyword(arg=k.arg, value=self.display_or_atom(k.value)) for k in expr.keywords]
             return gast.Call(func=func, args=args, keywords=keywords)
         if isinstance(expr, gast.Subscript):
@@ -280,7 +281,7 @@ class _ANF:
 
 def local_names(fdef: gast.FunctionDef) -> set[str]:
     args = fdef.args
-    params = {a.id for a in args.args + args.posonlyargs + args.kwonlyargs + [args.vararg] if a is not None}
+    params = {a.id for a in args.args + args.posonlyargs + args.kwonlyargs + [args.vararg, args.kwarg] if a is not None}
     return params | syntax.names_stored(fdef)
 
 

@@ -32,6 +32,7 @@ ZERO_TANGENT: frozenset[Any] = frozenset({
     runtime.seed, runtime.zeros_like, runtime.shape_of, runtime.field_index, runtime.stop_gradient,
     arrays.count, arrays.balanced_eq, arrays.inside_clip, arrays.below, arrays.above, arrays.inverse_axes,
     arrays.item_index, structure.container_keys, structure.check_unshared, structure.check_write, structure.check_callee_write,
+    runtime.check_constant_callee,
 })
 
 # helpers that write into their first argument: the copying version a shared tangent needs instead

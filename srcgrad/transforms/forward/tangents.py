@@ -26,8 +26,8 @@ from srcgrad.rules.tangents import helpers, lookup_tangent, lookup_tangent_metho
 from srcgrad.rules.tangents import runtime as runtime_tangents
 from srcgrad.runtime import field_index
 from srcgrad.passes.analyses.sequences import is_concatenation, is_repetition
-from srcgrad.runtime.dispatch import dispatch_jvp
-from srcgrad.transforms.reverse.adjoint import no_rule_error
+from srcgrad.runtime.dispatch import check_constant_callee, dispatch_jvp
+from srcgrad.transforms.reverse.adjoint import dispatch_arguments, no_rule_error
 from srcgrad.transforms.forward.templates import finish, instantiate, is_zero, zero
 from srcgrad.transforms.reverse.templates import bind_arguments, value_node
 
@@ -264,6 +264,9 @@ class StatementTangent:
         obj = resolved.obj
         if _zero_tangent(obj):
             return self.after(self.fwd.zero_of(syntax.name(self.var)), OWNED)
+        if resolved.kind != "nondiff" and (any(isinstance(a, gast.Starred) for a in call.args)
+                                           or any(k.arg is None for k in call.keywords)):
+            return self.dynamic_call(call)  # `f(y, *args)`: how many arguments there are is known when it runs
         if resolved.kind == "unknown" and not resolved.method and _hashable(obj) and lookup_tangent(obj) is not None:
             return self.runtime_call(obj, args, keywords)
         if resolved.kind == "rule" and _hashable(obj) and obj in runtime_tangents.IN_PLACE:
@@ -285,27 +288,27 @@ class StatementTangent:
 
     def dynamic_call(self, call: gast.Call) -> list[gast.stmt]:
         """A callee known only at run time: `dispatch_jvp` compiles its forward-mode function when the call runs."""
-        if self.node_varies(call.func):
-            raise NotDifferentiableError(
-                "the function called here is built from values being differentiated (a functools.partial or a "
-                "closure over them), and srcgrad cannot send derivatives through a function object",
-                self.ctx.source.origin(self.stmt), hint="Pass those values to the function as arguments instead.")
-        nodes = [(i, a) for i, a in enumerate(call.args)] + [(kw.arg, kw.value) for kw in call.keywords]
+        if self.node_varies(call.func):  # taken from something differentiated: it must hold no numbers itself
+            self.before.append(syntax.expr_stmt(syntax.call(
+                self.ctx.ref(check_constant_callee, "check_constant_callee"), syntax.clone(call.func),
+                self.ctx.ref(self.ctx.source.origin(self.stmt), "call_at"))))
+        if any(self.node_varies(kw.value) for kw in call.keywords if kw.arg is None):
+            raise UnsupportedSyntaxError("srcgrad cannot differentiate values passed with ** to a function",
+                                         self.ctx.source.origin(self.stmt), hint="Pass those keyword arguments by name.")
+        nodes = [(i, a.value if isinstance(a, gast.Starred) else a) for i, a in enumerate(call.args)] + \
+            [(kw.arg, kw.value) for kw in call.keywords if kw.arg is not None]
         active = [(which, node) for which, node in nodes if self.node_varies(node)]
         if not active:
             return self.after(self.fwd.zero_of(syntax.name(self.var)), OWNED)
-        arguments = gast.Tuple(elts=[syntax.clone(a) for a in call.args], ctx=gast.Load())
-        keywords = gast.Dict(keys=[syntax.const(kw.arg) for kw in call.keywords],
-                             values=[syntax.clone(kw.value) for kw in call.keywords])
+        arguments, keywords, names, where, *groups = dispatch_arguments(self.ctx, self.stmt, call,
+                                                                        [w for w, _ in active])
         tangents = gast.Tuple(elts=[self.real(self.tangent_of(node)) for _, node in active], ctx=gast.Load())
-        where = self.ctx.ref(self.ctx.source.origin(self.stmt), "call_at")
         jvp_call = syntax.call(self.ctx.ref(dispatch_jvp, "dispatch_jvp"), syntax.clone(call.func), arguments,
-                               keywords, gast.Tuple(elts=[syntax.const(w) for w, _ in active], ctx=gast.Load()),
-                               tangents, where)
+                               keywords, names, tangents, where, *groups)
         target = gast.Tuple(elts=[syntax.name(self.var, gast.Store),
                                   syntax.name(self.fwd.tangent_name(self.var), gast.Store)], ctx=gast.Store())
         self.fwd.state[self.var] = SHARED
-        return [gast.copy_location(syntax.assign(target, jvp_call), self.stmt)]
+        return self.before + [gast.copy_location(syntax.assign(target, jvp_call), self.stmt)]
 
     def runtime_call(self, obj: Any, args: list[gast.expr], keywords: dict[str, gast.expr]) -> list[gast.stmt]:
         """A runtime helper of generated gradient code; one that writes into its first argument

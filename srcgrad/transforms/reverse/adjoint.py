@@ -50,6 +50,22 @@ def no_rule_error(resolved, origin) -> NotDifferentiableError:
         f"output carries no derivative{extra}, or call srcgrad.stop_gradient on its arguments.")
 
 
+def dispatch_arguments(ctx, stmt: gast.stmt, call: gast.Call, active: list) -> list[gast.expr]:
+    """`(args...), {keywords...}, (active...), <call site>[, groups]` for dispatch_fwd / dispatch_jvp: the
+    arguments as written (`*xs` stays starred), and for starred ones how many each stands for when it runs."""
+    arguments = gast.Tuple(elts=[syntax.clone(a) for a in call.args], ctx=gast.Load())
+    keywords = gast.Dict(keys=[None if kw.arg is None else syntax.const(kw.arg) for kw in call.keywords],
+                         values=[syntax.clone(kw.value) for kw in call.keywords])
+    where = ctx.ref(ctx.source.origin(stmt), "call_at")
+    out = [arguments, keywords, gast.Tuple(elts=[syntax.const(a) for a in active], ctx=gast.Load()), where]
+    if any(isinstance(a, gast.Starred) for a in call.args):
+        groups = [gast.Tuple(elts=[syntax.call(ctx.ref(len, "len"), syntax.clone(a.value)), syntax.const(True)],
+                             ctx=gast.Load()) if isinstance(a, gast.Starred)
+                  else gast.Tuple(elts=[syntax.const(1), syntax.const(False)], ctx=gast.Load()) for a in call.args]
+        out.append(gast.Tuple(elts=groups, ctx=gast.Load()))
+    return out
+
+
 def index_value(node: gast.expr) -> gast.expr:
     """A subscript's index as an ordinary expression (`1:3` -> `slice(1, 3, None)`)."""
     if isinstance(node, gast.Slice):
@@ -320,12 +336,15 @@ class StatementAdjoint:
 
     def call(self, call: gast.Call) -> None:
         resolved = self.rev.resolved[id(call)]
+        if resolved.kind == "nondiff":
+            return
+        if any(isinstance(a, gast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+            self.dynamic_call(call)  # `f(y, *args)`: how many arguments there are is known when the call runs
+            return
         args = list(call.args)
         keywords = {kw.arg: kw.value for kw in call.keywords}
         if resolved.method:
             args.insert(0, call.func.value)
-        if resolved.kind == "nondiff":
-            return
         if resolved.kind == "rule" and self.full_reduction(resolved.rule, args, keywords):
             incoming = self.incoming
             if resolved.rule.key is np.mean:
@@ -353,28 +372,28 @@ class StatementAdjoint:
                 "srcgrad cannot yet take a second derivative through a call whose function is known only "
                 "at run time", self.ctx.source.origin(self.stmt),
                 hint="Call the function by its name (a global or a function defined in the loss).")
-        if self.node_varies(call.func):
-            raise NotDifferentiableError(
-                "the function called here is built from values being differentiated (a functools.partial or a "
-                "closure over them), and srcgrad cannot send gradients into a function object",
-                self.ctx.source.origin(self.stmt),
-                hint="Pass those values to the function as arguments instead.")
+        if self.node_varies(call.func):  # taken from something differentiated: it must hold no numbers itself
+            self.rev.callee_checks[id(self.stmt)] = syntax.expr_stmt(syntax.call(
+                self.rev.helper("check_constant_callee"), syntax.clone(call.func),
+                self.ctx.ref(self.ctx.source.origin(self.stmt), "call_at")))
+        unpacked = [kw.value for kw in call.keywords if kw.arg is None]
+        if any(self.node_varies(v) for v in unpacked):
+            raise UnsupportedSyntaxError(
+                "srcgrad cannot differentiate values passed with ** to a function", self.ctx.source.origin(self.stmt),
+                hint="Pass those keyword arguments by name.")
         active = [i for i, a in enumerate(call.args) if self.node_varies(a)] + \
-            [kw.arg for kw in call.keywords if self.node_varies(kw.value)]
+            [kw.arg for kw in call.keywords if kw.arg is not None and self.node_varies(kw.value)]
         if not active:
             return
         tape = syntax.name(self.rev.tape)
-        arguments = gast.Tuple(elts=[syntax.clone(a) for a in call.args], ctx=gast.Load())
-        keywords = gast.Dict(keys=[syntax.const(kw.arg) for kw in call.keywords],
-                             values=[syntax.clone(kw.value) for kw in call.keywords])
-        where = self.ctx.ref(self.ctx.source.origin(self.stmt), "call_at")
-        forward = syntax.call(self.rev.helper("dispatch_fwd"), tape, syntax.clone(call.func), arguments, keywords,
-                              gast.Tuple(elts=[syntax.const(a) for a in active], ctx=gast.Load()), where)
+        forward = syntax.call(self.rev.helper("dispatch_fwd"), tape, syntax.clone(call.func),
+                              *dispatch_arguments(self.ctx, self.stmt, call, active))
         self.rev.split_calls[id(self.stmt)] = forward
         temp = self.ctx.namer.numbered("_g")
         self.out.append(syntax.assign(temp, syntax.call(self.rev.helper("dispatch_bwd"), syntax.clone(tape),
                                                         self.incoming)))
-        nodes = {i: a for i, a in enumerate(call.args)} | {kw.arg: kw.value for kw in call.keywords}
+        nodes = {i: a.value if isinstance(a, gast.Starred) else a for i, a in enumerate(call.args)} | \
+            {kw.arg: kw.value for kw in call.keywords if kw.arg is not None}
         for i, which in enumerate(active):
             part = gast.Subscript(value=syntax.name(temp), slice=syntax.const(i), ctx=gast.Load())
             self.write(nodes[which], part)

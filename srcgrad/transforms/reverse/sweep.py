@@ -41,8 +41,9 @@ class Reverse:
         self.adjoints = Adjoints(ctx.namer, pure=pure)
         self.tape = ctx.namer.fresh("_tape")
         self.split_calls: dict[int, gast.Name] = {}
+        self.callee_checks: dict[int, gast.stmt] = {}  # id(stmt) -> a run-time check that goes before it
         args = fdef.args
-        self.params = [a.id for a in args.posonlyargs + args.args + [args.vararg] + args.kwonlyargs if a is not None]
+        self.params = [a.id for a in args.posonlyargs + args.args + [args.vararg, args.kwarg] + args.kwonlyargs if a is not None]
         self.aliases = check_aliasing(ctx, fdef, varied, resolved, numbers)
         self.push_sites = self._push_candidates()
         self.sequences = sequence_names(fdef, lambda call: resolved[id(call)].obj if id(call) in resolved else None,
@@ -375,6 +376,8 @@ class Reverse:
                 continue
             if id(stmt) in self.aliases.guards:
                 out.append(guard_statement(self.ctx, self.aliases.guards[id(stmt)]))
+            if id(stmt) in self.callee_checks:
+                out.append(self.callee_checks[id(stmt)])
             if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Subscript):
                 out.append(mark(PushItem, stmt.targets[0].value.id, stmt))
                 out.append(stmt)
