@@ -23,6 +23,10 @@ def unbroadcast(g, x, z=None):
     except AttributeError:
         pass
     if isinstance(g, dict):
+        if isinstance(x, dict):  # sparse gradients added entry by entry (generated code differentiated again)
+            from srcgrad.runtime.structure import Grads
+
+            return Grads({k: g[k] for k in x if k in g})
         raise _unknown_concatenation(x)
     shape = np.shape(x)
     gshape = np.shape(g)
@@ -34,6 +38,9 @@ def unbroadcast(g, x, z=None):
     extra = len(gshape) - len(shape)
     if extra > 0:
         g = np.sum(g, axis=tuple(range(extra)))
+        gshape = g.shape
+    elif extra < 0:  # g has fewer axes than x (it was broadcast against x): align it to x's trailing axes
+        g = np.reshape(g, (1,) * -extra + tuple(gshape))
         gshape = g.shape
     axes = tuple(i for i, (n, m) in enumerate(zip(shape, gshape)) if n == 1 and m != 1)
     if axes:

@@ -58,6 +58,10 @@ def _is_fancy(index) -> bool:
 
 def index_grad(x, index, g):
     """The adjoint of `x` given the adjoint `g` of `x[index]` (a fresh array or `Grads`)."""
+    if isinstance(x, np.generic):  # `s[..., None]` of a NumPy scalar: a 0-d array's adjoint
+        out = np.zeros((), _float_dtype(x))
+        out[index] = np.sum(g) if np.ndim(g) and np.ndim(out[index]) == 0 else g
+        return out
     if isinstance(x, np.ndarray):
         out = np.zeros(x.shape, _float_dtype(x))
         if _is_fancy(index):

@@ -28,7 +28,7 @@ from srcgrad.runtime import field_index
 from srcgrad.passes.analyses.sequences import is_concatenation, is_repetition
 from srcgrad.runtime.dispatch import check_constant_callee, dispatch_jvp
 from srcgrad.transforms.reverse.adjoint import dispatch_arguments, no_rule_error
-from srcgrad.transforms.forward.templates import finish, instantiate, is_zero, zero
+from srcgrad.transforms.forward.templates import finish, fold, instantiate, is_zero, zero
 from srcgrad.transforms.reverse.templates import bind_arguments, value_node
 
 if TYPE_CHECKING:
@@ -368,6 +368,9 @@ class StatementTangent:
             tangent = self.fwd.zero_of(syntax.name(self.var))
             stmts = []
         tangent = self.drop_broadcast(self.real(tangent), key, args, keywords)
+        for stmt in stmts:  # the template's own statements may read tangents that are symbolic zeros too
+            if isinstance(stmt, gast.Assign):
+                stmt.value = self.real(fold(stmt.value, lambda call: _zero_call(call)))
         state = OWNED if isinstance(tangent, (gast.BinOp, gast.UnaryOp)) else SHARED
         out_stmts = stmts + [syntax.assign(self.fwd.tangent_name(self.var), tangent)]
         # name the placeholders the tangent reads, and compute them once, before the primal

@@ -128,7 +128,8 @@ class StatementAdjoint:
             if node.id in self.rev.varied:
                 self.rev.adjoints.write(node.id, value, self.out, uniform)
         elif isinstance(node, (gast.Tuple, gast.List)):
-            elements = [(i, e) for i, e in enumerate(node.elts) if self.varies(e)]
+            # names and displays of names (`[[x, z]]`): every element that holds something varied
+            elements = [(i, e) for i, e in enumerate(node.elts) if self.node_varies(e)]
             if not elements:
                 return
             if len(elements) == 1 and isinstance(value, (gast.List, gast.Tuple)) and len(value.elts) == len(node.elts):
