@@ -75,9 +75,6 @@ def test_second_derivative_through_a_helper_that_overwrites_its_parameter() -> N
     assert srcgrad.grad(srcgrad.grad(through_helper))(0.7) == pytest.approx(-2.0 * t * (1.0 - t * t), rel=1e-12)
 
 
-@pytest.mark.xfail(strict=True, raises=srcgrad.NotDifferentiableError,
-                   reason="NotDifferentiableError: 'a `+` joined a Grads that srcgrad could not tell apart from an "
-                   "array' when differentiating the gradient of a loop over a list that is read again after it")
 def test_second_derivative_of_a_loop_over_a_list_read_again() -> None:
     t = np.tanh(0.7)
     assert srcgrad.grad(loop_over_a_list_read_again)(0.7) == pytest.approx(2.0 - t * t, rel=1e-12)

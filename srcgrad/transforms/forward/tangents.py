@@ -369,7 +369,7 @@ class StatementTangent:
             stmts = []
         tangent = self.drop_broadcast(self.real(tangent), key, args, keywords)
         for stmt in stmts:  # the template's own statements may read tangents that are symbolic zeros too
-            if isinstance(stmt, gast.Assign):
+            if isinstance(stmt, gast.Assign) and any(is_zero(n) for n in gast.walk(stmt.value)):
                 stmt.value = self.real(fold(stmt.value, lambda call: _zero_call(call)))
         state = OWNED if isinstance(tangent, (gast.BinOp, gast.UnaryOp)) else SHARED
         out_stmts = stmts + [syntax.assign(self.fwd.tangent_name(self.var), tangent)]
