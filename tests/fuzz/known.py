@@ -35,6 +35,7 @@ def bug(test: str, category: str, *features: str, oracles: tuple[str, ...] = (),
 
 CHAINED = "tests/regressions/test_fuzz_chained_assignment.py::"
 SECOND = "tests/regressions/test_fuzz_grad_of_grad.py::"
+EARLY = "tests/regressions/test_fuzz_early_return.py::"
 
 KNOWN: list[KnownBug] = [
     # `t = s = constant` after s held a varied value: the old binding keeps its adjoint
@@ -49,6 +50,9 @@ KNOWN: list[KnownBug] = [
         error="NotDifferentiableError", message="could not tell apart"),
     bug(SECOND + "test_second_derivative_through_a_helper_that_overwrites_its_parameter", "crash", "call",
         oracles=("grad(grad)",), error="IndexError"),
+    # grad(grad(f)) of an early return with a NumPy scalar argument: invalid generated code
+    bug(EARLY + "test_second_derivative_of_an_early_return_with_a_numpy_scalar", "crash", "early_return",
+        oracles=("grad(grad)",), error="IndentationError"),
 ]
 
 

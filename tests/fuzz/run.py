@@ -25,6 +25,7 @@ from hypothesis import seed as hypothesis_seed
 from . import known
 from .driver import Checked, check
 from .oracles import CATEGORIES, Failure
+from .program import show_value
 from .strategy import programs
 
 SIZES = {"small": dict(statements=5, helpers=1, depth=1), "large": dict(statements=12, helpers=2, depth=2)}
@@ -41,7 +42,6 @@ class Finding:
     failure: Failure
     first: Checked
     shrunk: Checked | None = None
-    count: int = 1
 
 
 @dataclasses.dataclass
@@ -54,7 +54,8 @@ class Run:
     known_counts: collections.Counter = dataclasses.field(default_factory=collections.Counter)
     ran: collections.Counter = dataclasses.field(default_factory=collections.Counter)
     findings: list[Finding] = dataclasses.field(default_factory=list)
-    learned: list[known.KnownBug] = dataclasses.field(default_factory=list)
+    learned: list[known.KnownBug] = dataclasses.field(default_factory=list)  # made from shrunk findings
+    seconds: float = 0.0
 
     def explain(self, failure: Failure, features: frozenset[str]) -> str | None:
         entry = known.explain(failure, features)
@@ -122,9 +123,14 @@ def fuzz(count: int, seed: int, directory: Path, size: str = "large", shrink: bo
                         report_multiple_bugs=False, suppress_health_check=list(HealthCheck))(
             given(programs(**SIZES[size]))(judge))
         state["target"] = None
+        found = len(run.findings)
         try:
             hypothesis_seed(current)(test)()
-        except _Found:
+        except Exception as exc:  # _Found, or hypothesis reporting it as flaky (e.g. a timeout under load)
+            if len(run.findings) == found:
+                raise
+            if not isinstance(exc, _Found):
+                progress(f"(shrinking ended with {type(exc).__name__}; reporting the smallest failing program seen)")
             finding = run.findings[-1]
             finding.shrunk, failure = state["last"]
             features = frozenset(f for f in finding.shrunk.program.features if not _incidental(f))
@@ -144,15 +150,10 @@ def describe(finding: Finding) -> str:
     failure = finding.failure if finding.shrunk is None else next(
         (f for f in shown.outcome.failures if _signature(f) == _signature(finding.failure)), finding.failure)
     program = shown.program
-    args = ", ".join(f"{p.name}={_show(a)}" for p, a in zip(program.params, shown.args, strict=True))
+    args = ", ".join(f"{p.name}={show_value(a)}" for p, a in zip(program.params, shown.args, strict=True))
     return (f"```python\n{program.describe()}```\n\n"
             f"- judged at: f({args})\n- {failure.category} ({failure.oracle}): {failure.message}\n"
             f"- features: {', '.join(sorted(program.features))}\n")
-
-
-def _show(value) -> str:
-    from .program import show_value
-    return show_value(value)
 
 
 def report(run: Run, seed: int, size: str) -> str:
