@@ -24,9 +24,19 @@ class _CommentsToMarks(ast.NodeTransformer):
         return node
 
 
+def _is_comment(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, Comment)
+
+
 def unparse(tree: gast.AST | ast.AST) -> str:
     """Python source for a gast or ast tree; `Comment` markers become comment lines."""
     node = gast.gast_to_ast(tree) if isinstance(tree, gast.AST) else tree
+    for sub in ast.walk(node):  # a block emptied by a pass, or holding only comments, gets a `pass`
+        for field in ("body", "orelse"):
+            block = getattr(sub, field, None)
+            if isinstance(block, list) and not isinstance(sub, ast.Module) and (block or field == "body") \
+                    and all(_is_comment(s) for s in block):
+                block.append(ast.Pass())
     marks = _CommentsToMarks()
     node = marks.visit(node)
     ast.fix_missing_locations(node)

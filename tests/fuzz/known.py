@@ -38,14 +38,9 @@ SECOND = "tests/regressions/test_fuzz_grad_of_grad.py::"
 EARLY = "tests/regressions/test_fuzz_early_return.py::"
 
 KNOWN: list[KnownBug] = [
-    # `t = s = constant` after s held a varied value: the old binding keeps its adjoint
-    *(bug(CHAINED + "test_chained_assignment_overwrites_a_varied_name", category, "chain_assign")
-      for category in ("gradient", "jvp", "second")),
     # grad(grad(f)): the first gradient calls helpers without rules of their own
     bug(SECOND + "test_second_derivative_of_prod_and_norm", "refusal", "reduce_prod", oracles=("grad(grad)",),
         error="NotDifferentiableError"),
-    bug(SECOND + "test_second_derivative_of_a_loop_over_a_list_read_again", "refusal", "for_list",
-        oracles=("grad(grad)",), error="NotDifferentiableError", message="could not tell apart"),
     bug(SECOND + "test_second_derivative_of_a_sequence_join_in_a_loop", "refusal", oracles=("grad(grad)",),
         error="NotDifferentiableError", message="could not tell apart"),
     bug(SECOND + "test_second_derivative_through_a_helper_that_overwrites_its_parameter", "crash", "call",

@@ -16,16 +16,12 @@ def rebind_parameter_by_chain(a):
     return a
 
 
-@pytest.mark.xfail(strict=True, reason="gradient 1.0: the adjoint still flows to `a` through the "
-                   "overwritten binding; f does not depend on a, right answer 0.0")
 def test_chained_assignment_overwrites_a_varied_name() -> None:
     value, g = srcgrad.value_and_grad(rebind_by_chain)(0.7)
     assert value == rebind_by_chain(0.7)
     assert g == 0.0
 
 
-@pytest.mark.xfail(strict=True, reason="gradient np.float64(1.0) for a Python float argument that the "
-                   "chained assignment overwrites: right answer the Python float 0.0")
 def test_chained_assignment_overwrites_the_parameter() -> None:
     g = srcgrad.grad(rebind_parameter_by_chain)(0.7)
     assert type(g) is float and g == 0.0

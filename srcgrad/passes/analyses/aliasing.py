@@ -268,13 +268,16 @@ class _Aliasing:
     def callee(self, call: gast.Call) -> tuple[Any, Any]:
         """(resolution, object) of a call: from the compiler, or, for source read without compiling, a global."""
         resolved = self.resolved.get(id(call))
-        if resolved is None and self.lookup is not None and isinstance(call.func, gast.Name) \
-                and call.func.id not in self.locals:
-            from srcgrad.passes.analyses.resolve import resolve_object
+        if resolved is None and self.lookup is not None:
+            from srcgrad.passes.analyses.resolve import dotted, resolve_object
 
-            obj = self.lookup(call.func.id)
+            chain = dotted(call.func)
+            root, *attrs = chain.split(".") if chain else ("",)
+            obj = self.lookup(root) if root and root not in self.locals else None
+            for attr in attrs:
+                obj = getattr(obj, attr, None)
             if obj is not None:
-                resolved = resolve_object(obj, call.func.id)
+                resolved = resolve_object(obj, chain)
         return resolved, getattr(resolved, "obj", None)
 
     def call(self, call: gast.Call, state: _State, site: gast.stmt) -> frozenset:

@@ -231,7 +231,14 @@ class _ANF:
 
     def assign(self, stmt: gast.Assign) -> None:
         if self.inert(stmt.value) and all(isinstance(t, gast.Name) for t in stmt.targets):
-            self.out.append(stmt)
+            first, *rest = stmt.targets
+            if not rest:
+                self.out.append(stmt)
+                return
+            # `t = s = e`: e once, into t, then `s = t` (one statement per name, so each rebinding is seen)
+            self.emit(first.id, stmt.value)
+            for target in rest:
+                self.emit(target.id, syntax.name(first.id))
             return
         targets = stmt.targets
         if len(targets) == 1 and isinstance(targets[0], gast.Name):

@@ -45,7 +45,8 @@ def _block(stmts: list[gast.stmt], candidates: set[str], counts: dict[str, int],
         for field in ("body", "orelse"):
             block = getattr(stmt, field, None)
             if isinstance(block, list):
-                setattr(stmt, field, _block(block, candidates, counts, loads))
+                inner = _block(block, candidates, counts, loads)
+                setattr(stmt, field, inner or ([gast.Pass()] if field == "body" else []))
     out = list(stmts)
     i = 0
     while i < len(out):
