@@ -45,9 +45,6 @@ KNOWN: list[KnownBug] = [
         error="NotDifferentiableError", message="could not tell apart"),
     bug(SECOND + "test_second_derivative_through_a_helper_that_overwrites_its_parameter", "crash", "call",
         oracles=("grad(grad)",), error="IndexError"),
-    # grad(grad(f)) of an early return with a NumPy scalar argument: invalid generated code
-    bug(EARLY + "test_second_derivative_of_an_early_return_with_a_numpy_scalar", "crash", "early_return",
-        oracles=("grad(grad)",), error="IndentationError"),
 ]
 
 

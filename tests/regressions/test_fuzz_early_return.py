@@ -11,9 +11,6 @@ def early_return(a, x):
     return a
 
 
-@pytest.mark.xfail(strict=True, raises=IndentationError, reason="IndentationError in the generated grad_f "
-                   "('expected an indented block after if statement') for a np.float64 argument; a Python float "
-                   "argument gives the right 0.0")
 @pytest.mark.parametrize("a", [0.1, 0.7])
 def test_second_derivative_of_an_early_return_with_a_numpy_scalar(a) -> None:
     x = np.array([0.1, 0.2])
