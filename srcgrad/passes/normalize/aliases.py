@@ -12,13 +12,13 @@ name (`np.linalg`), or a call to a function of the user's whose every `return` g
 >>> show(lambda t: substitute_aliases(t, {"np": np}.get, lambda obj, name: syntax.name(name)), '''
 ... def f(x):
 ...     xp = np
-...     sqrt, tanh = np.sqrt, np.tanh
-...     return xp.sum(tanh(sqrt(x)), axis=0)
+...     tanh = np.tanh
+...     return xp.sum(tanh(x), axis=0)
 ... ''')
 def f(x):
     xp = np
-    sqrt, tanh = (np.sqrt, np.tanh)
-    return np.sum(np.tanh(np.sqrt(x)), axis=0)
+    tanh = np.tanh
+    return np.sum(np.tanh(x), axis=0)
 """
 import types
 from typing import Any, Callable
