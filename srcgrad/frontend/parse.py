@@ -35,6 +35,11 @@ class Source:
         return self.tree.name
 
     @property
+    def generated(self) -> bool:
+        """Whether this is srcgrad's own generated code (a gradient differentiated again)."""
+        return self.filename.startswith("<srcgrad")
+
+    @property
     def globals(self) -> dict[str, Any]:
         return self.func.__globals__
 

@@ -13,8 +13,8 @@ from srcgrad.runtime import arrays, containers, linalg, order, scans, shapes
 from srcgrad.runtime import structure
 from srcgrad.runtime import scipy as scipy_helpers  # NumPy only: SciPy is not imported
 from srcgrad.runtime.structure import clear_adjoint, index_grad
-from srcgrad.rules.tangents.helpers import norm_tangent
-from srcgrad.rules.tangents.runtime import norm_adjoint_dot
+from srcgrad.rules.tangents.helpers import norm_tangent, prod_tangent
+from srcgrad.rules.tangents.runtime import norm_adjoint_dot, prod_adjoint_dot
 from srcgrad.runtime.transpose import (
     einsum_back,
     broadcast_back,
@@ -331,6 +331,14 @@ def norm_adjoint_rule(z, g, x, y, ord, axis, keepdims):
     # symmetric: the adjoint along d[z] is the tangent along it (y = norm(x) follows x)
     d[g] = norm_tangent(d[z], x, y, ord, axis, keepdims)
     d[x] = norm_adjoint_dot(g, x, y, d[z], norm_tangent(d[z], x, y, ord, axis, keepdims), ord, axis, keepdims)
+
+
+@adjoint(arrays.prod_adjoint)
+def prod_adjoint_rule(z, g, a, y, axis, keepdims):
+    # as for the norm: the transpose in g is prod's tangent map, and in a (y follows a) the Hessian of
+    # the product, symmetric, so its product with d[z] is prod_adjoint's tangent along d[z]
+    d[g] = prod_tangent(d[z], a, y, axis, keepdims)
+    d[a] = prod_adjoint_dot(g, a, y, d[z], axis, keepdims)
 
 
 @adjoint(arrays.untake)

@@ -33,18 +33,9 @@ def bug(test: str, category: str, *features: str, oracles: tuple[str, ...] = (),
     return KnownBug(test, category, frozenset(features), frozenset(oracles), error, message)
 
 
-CHAINED = "tests/regressions/test_fuzz_chained_assignment.py::"
 SECOND = "tests/regressions/test_fuzz_grad_of_grad.py::"
-EARLY = "tests/regressions/test_fuzz_early_return.py::"
 
 KNOWN: list[KnownBug] = [
-    # grad(grad(f)): the first gradient calls helpers without rules of their own
-    bug(SECOND + "test_second_derivative_of_prod_and_norm", "refusal", "reduce_prod", oracles=("grad(grad)",),
-        error="NotDifferentiableError"),
-    bug(SECOND + "test_second_derivative_of_a_sequence_join_in_a_loop", "refusal", oracles=("grad(grad)",),
-        error="NotDifferentiableError", message="could not tell apart"),
-    bug(SECOND + "test_second_derivative_through_a_helper_that_overwrites_its_parameter", "crash", "call",
-        oracles=("grad(grad)",), error="IndexError"),
 ]
 
 

@@ -562,7 +562,7 @@ def check_aliasing(ctx, fdef: gast.FunctionDef, varied: set[str], resolved: dict
                    numbers: set[str] = frozenset()) -> AliasFacts:
     """Raise UnsupportedSyntaxError for writes another name would see on differentiated values; return
     the writes to make undoable and the arguments written into."""
-    if ctx.source.filename.startswith("<srcgrad"):
+    if ctx.source.generated:
         return AliasFacts()  # srcgrad's own generated code (grad of grad): its writes are tape restores
     implicit = {name: fn.free for name, fn in ctx.local_functions.items()}
     analysis = _Aliasing(fdef, set(ctx.local_names) | syntax.names_stored(fdef), resolved, implicit, numbers)

@@ -70,11 +70,27 @@ def is_concatenation(left: gast.expr, right: gast.expr, sequences: set[str]) -> 
                for e in (left, right))
 
 
+def _is_restore(node: gast.Assign) -> bool:
+    """`v = None` (a placeholder) or `v = _tape.pop()` (a restore) in srcgrad's generated code."""
+    value = node.value
+    if isinstance(value, gast.Constant) and value.value is None:
+        return True
+    return (isinstance(value, gast.Call) and not value.args and isinstance(value.func, gast.Attribute)
+            and value.func.attr == "pop" and isinstance(value.func.value, gast.Name)
+            and value.func.value.id.startswith("_tape"))
+
+
 def sequence_names(fdef: gast.FunctionDef, callee: Callable[[gast.Call], Any],
-                   numbers: set[str] = frozenset()) -> set[str]:
-    """The variables that hold a list or a tuple after every assignment to them."""
+                   numbers: set[str] = frozenset(), generated: bool = False) -> set[str]:
+    """The variables that hold a list or a tuple after every assignment to them.
+
+    In srcgrad's own generated code (`generated`), placeholders and tape restores give a variable back
+    a value it held before, so they do not count.
+    """
     bindings: dict[str, list[gast.expr | None]] = {}
     for node in gast.walk(fdef):
+        if isinstance(node, gast.Assign) and generated and _is_restore(node):
+            continue
         if isinstance(node, gast.Assign):
             for target in node.targets:
                 if isinstance(target, gast.Name):

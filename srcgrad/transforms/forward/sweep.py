@@ -49,8 +49,9 @@ class Forward:
         self.resolved = resolved
         self.numbers = numbers  # variables that always hold Python numbers
         self.aliases = check_aliasing(ctx, fdef, varied, resolved, numbers)
+        # variables that always hold lists or tuples
         self.sequences = sequence_names(fdef, lambda call: resolved[id(call)].obj if id(call) in resolved else None,
-                                        numbers)  # variables that always hold lists or tuples
+                                        numbers, generated=ctx.source.generated)
         self.jvp_of = jvp_of  # (callee, active, origin, known) -> its forward-mode function
         if differentiable is not None:  # which calls propagate variation (as the activity analysis decided)
             self.differentiable = differentiable

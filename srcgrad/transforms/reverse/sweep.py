@@ -43,11 +43,12 @@ class Reverse:
         self.split_calls: dict[int, gast.Name] = {}
         self.callee_checks: dict[int, gast.stmt] = {}  # id(stmt) -> a run-time check that goes before it
         args = fdef.args
-        self.params = [a.id for a in args.posonlyargs + args.args + [args.vararg, args.kwarg] + args.kwonlyargs if a is not None]
+        self.params = [a.id for a in args.posonlyargs + args.args + [args.vararg, args.kwarg] + args.kwonlyargs
+                       if a is not None]
         self.aliases = check_aliasing(ctx, fdef, varied, resolved, numbers)
         self.push_sites = self._push_candidates()
         self.sequences = sequence_names(fdef, lambda call: resolved[id(call)].obj if id(call) in resolved else None,
-                                        numbers)
+                                        numbers, generated=ctx.source.generated)
         self.counters: dict[int, str] = {}  # id(While) -> its trip counter
         self.loop_depth: dict[int, int] = {}  # id(While) -> how many loops enclose it
         self._depth = 0
@@ -515,6 +516,9 @@ class Reverse:
             saved_name = self.ctx.namer.fresh("saved")
             forward.append(gast.Return(value=gast.Tuple(elts=[syntax.clone(result), pack], ctx=gast.Load())))
             if saved:
+                if self.tape in saved:  # pops must not empty the list the forward sweep returned
+                    copy = syntax.call(syntax.name("list"), syntax.name(self.tape))
+                    backward.insert(0, syntax.assign(self.tape, copy))
                 backward.insert(0, syntax.assign(unpack, syntax.name(saved_name)))
             fwd_args, bwd_params = syntax.clone(self.fdef.args), (saved_name, incoming)
         else:
