@@ -19,7 +19,13 @@ class Origin:
         where = f'File "{self.filename}", line {self.lineno}'
         if self.function:
             where += f", in {self.function}"
-        return f"{where}\n    {self.text.strip()}" if self.text else where
+        if not self.text.strip():
+            return where
+        return where + "".join(f"\n    {line}" for line in self.text.strip("\n").splitlines())
+
+    def one_line(self) -> str:
+        """The source text on one line (a statement that spans several lines, joined)."""
+        return " ".join(self.text.split())
 
 
 class SrcgradError(Exception):
@@ -79,7 +85,11 @@ class NonFiniteError(SrcgradError):
 
 def with_call_site(exc: SrcgradError, origin: Origin) -> SrcgradError:
     """`exc` (raised while compiling a called function), its hint naming the caller's line, once."""
-    called_from = f"(called from {origin.filename}, line {origin.lineno}: {origin.text.strip()})"
+    if origin.filename.startswith("<srcgrad"):  # a stub srcgrad generated (run-time dispatch): not the user's
+        return exc
+    if exc.origin is not None and (exc.origin.filename, exc.origin.lineno) == (origin.filename, origin.lineno):
+        return exc  # a lambda called on the line that defines it: the line is quoted already
+    called_from = f"(called from {origin.filename}, line {origin.lineno}: {origin.one_line()})"
     if called_from in exc.hint:
         return exc
     hint = f"{called_from}\n{exc.hint}" if exc.hint else called_from

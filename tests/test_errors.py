@@ -549,3 +549,64 @@ def test_error_in_helper_in_the_same_file():
     with pytest.raises(UnsupportedSyntaxError) as info:
         srcgrad.grad(loss)(1.0)
     assert_points_at(str(info.value), THIS_FILE, lineno, text)
+
+
+# ---- messages that quote the user's code as written ---------------------------------------
+
+
+def _opens_a_file(a, b):
+    with open(__file__) as fh:
+        fh.read()
+    return a * b
+
+
+def _calls_over_two_lines(x):
+    y = _opens_a_file(x,
+                      2.0)
+    return np.sum(y)
+
+
+def _yields_rows(p):
+    for i in range(2):
+        yield p[i]
+
+
+def _sums_yielded_rows(p):
+    t = 0.0
+    for row in _yields_rows(p):
+        t = t + np.sum(row ** 2)
+    return t
+
+
+def _frexp_mantissa(x):
+    return np.frexp(x)[0]
+
+
+_BY_NAME = {"mantissa": _frexp_mantissa}
+
+
+def _calls_through_a_dict(x):
+    return np.sum(_BY_NAME["mantissa"](x))
+
+
+def test_a_call_written_over_two_lines_is_quoted_whole() -> None:
+    with pytest.raises(UnsupportedSyntaxError) as info:
+        srcgrad.grad(_calls_over_two_lines)(np.ones(3))
+    line, _ = source_line(_calls_over_two_lines, 1)
+    assert f"line {line}: y = _opens_a_file(x, 2.0))" in str(info.value)
+
+
+def test_a_loop_header_is_quoted_without_its_body() -> None:
+    with pytest.raises(UnsupportedSyntaxError) as info:
+        srcgrad.grad(_sums_yielded_rows)(np.ones((2, 3)))
+    message = str(info.value)
+    assert "for row in _yields_rows(p):)" in message and "return a list instead" in message.lower()
+    assert "np.sum(row" not in message.split("called from")[1]
+
+
+def test_a_callee_reached_through_a_dict_is_named_as_written_and_no_generated_code_is_quoted() -> None:
+    with pytest.raises(NotDifferentiableError) as info:
+        srcgrad.grad(_calls_through_a_dict)(np.ones(2))
+    message = str(info.value)
+    assert "np.frexp" in message and 'return np.sum(_BY_NAME["mantissa"](x))' in message
+    assert "<srcgrad" not in message and "<expression>" not in message

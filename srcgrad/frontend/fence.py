@@ -8,6 +8,9 @@ import gast
 from srcgrad.errors import UnsupportedSyntaxError
 from srcgrad.frontend.parse import Source
 
+_NO_GENERATORS = ("Build and return a list instead (`return [p[i] for i in range(n)]` for a generator that yields "
+                  "slices): srcgrad does not differentiate generators.")
+
 # node type -> (what it is, what to do instead)
 _REJECTED: dict[type, tuple[str, str]] = {
     gast.Try: ("try/except", "Move error handling outside the differentiated function."),
@@ -15,8 +18,8 @@ _REJECTED: dict[type, tuple[str, str]] = {
     gast.AsyncFor: ("async for", "Differentiate synchronous code only."),
     gast.AsyncFunctionDef: ("async def", "Differentiate synchronous code only."),
     gast.Await: ("await", "Differentiate synchronous code only."),
-    gast.Yield: ("yield", "Return a value instead of yielding it: generators cannot be differentiated."),
-    gast.YieldFrom: ("yield from", "Return a value instead of yielding it: generators cannot be differentiated."),
+    gast.Yield: ("yield", _NO_GENERATORS),
+    gast.YieldFrom: ("yield from", _NO_GENERATORS),
     gast.Global: ("global", "Pass the value in as an argument and return the new value."),
     gast.Nonlocal: ("nonlocal", "Pass the value in as an argument and return the new value."),
     gast.Delete: ("del", "Drop the `del`; unused names cost nothing in the generated code."),

@@ -6,8 +6,10 @@ node back to the user's file and line, which every error message uses.
 import ast
 import builtins
 import inspect
+import io
 import linecache
 import textwrap
+import tokenize
 import types
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -18,6 +20,7 @@ from srcgrad.errors import Origin, SourceUnavailableError, UnsupportedSyntaxErro
 from srcgrad.frontend import verify
 
 _MISSING = object()
+_MAX_LINES = 6  # of a multi-line statement, quoted in errors
 
 
 @dataclass
@@ -44,10 +47,10 @@ class Source:
         return self.func.__globals__
 
     def origin(self, node: gast.AST | None) -> Origin:
+        """The file, line and source text of `node` (all the lines of a statement written over several)."""
         lineno = getattr(node, "lineno", None) or self.tree.lineno
         line = lineno + self.line_offset
-        text = linecache.getline(self.filename, line)
-        return Origin(self.filename, line, text.rstrip("\n"), self.func.__qualname__)
+        return Origin(self.filename, line, _logical_line(self.filename, line), self.func.__qualname__)
 
     def lookup(self, id_: str, default: Any = _MISSING) -> Any:
         """The object a free name refers to: closure cell, then module global, then builtin."""
@@ -60,6 +63,22 @@ class Source:
         if default is _MISSING:
             raise KeyError(id_)
         return default
+
+
+def _logical_line(filename: str, line: int) -> str:
+    """The text from `line` to the end of the statement it starts (brackets closed, at most _MAX_LINES)."""
+    lines = []
+    for n in range(line, line + _MAX_LINES):
+        text = linecache.getline(filename, n)
+        if not text:
+            break
+        lines.append(text.rstrip())
+        try:
+            list(tokenize.generate_tokens(io.StringIO(textwrap.dedent("\n".join(lines)) + "\n").readline))
+            break
+        except (tokenize.TokenError, IndentationError, SyntaxError):
+            continue  # an open bracket or a trailing backslash: the statement goes on
+    return textwrap.dedent("\n".join(lines)) if lines else ""
 
 
 def parse_function(func: Callable) -> Source:

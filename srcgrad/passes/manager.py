@@ -42,7 +42,7 @@ class Context:
     def line_comment(self, stmt: gast.stmt, label: str) -> gast.Expr:
         """`# <label> line N: <the user's source line>`, the comment heading a generated block."""
         origin = self.source.origin(stmt)
-        return syntax.comment(f"{label} line {origin.lineno}: {origin.text.strip()}")
+        return syntax.comment(f"{label} line {origin.lineno}: {origin.one_line()}")
 
     def dump(self, stage: str, tree: gast.AST) -> None:
         if os.environ.get("SRCGRAD_DUMP"):

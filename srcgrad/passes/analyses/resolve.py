@@ -13,6 +13,7 @@ from typing import Any
 
 import gast
 
+from srcgrad.codegen.unparse import unparse
 from srcgrad.frontend.parse import Source
 from srcgrad.rules import registry
 
@@ -95,11 +96,17 @@ def is_library_code(obj: Any) -> bool:
     return any(path.startswith(os.path.realpath(d) + os.sep) for d in _SITE_DIRS)
 
 
+def _expression_text(func: gast.expr) -> str:
+    """How a callee that is not a dotted name reads in the source (`layers[i].forward`), for messages."""
+    text = " ".join(unparse(func).split())
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def resolve_call(call: gast.Call, source: Source, local_names: set[str], ctx) -> Resolved:
     """How the call is differentiated (`ctx` knows the compiler's own names, nested functions, `self`)."""
     injected = ctx.injected
     func = call.func
-    label = dotted(func) or "<expression>"
+    label = dotted(func) or _expression_text(func)
     if isinstance(func, gast.Name) and func.id in ctx.local_functions:
         return Resolved("user", label, ctx.local_functions[func.id])
     if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and func.value.id in ctx.known:
