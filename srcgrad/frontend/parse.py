@@ -169,16 +169,41 @@ def _check_text(text: str, code: types.CodeType, filename: str, offset: int, qua
     _VERIFIED[id(code)] = (code, text)
 
 
+def _lambda_segment(code: types.CodeType, filename: str) -> str | None:
+    """The text of the lambda that compiled to `code`, found in its file's syntax tree, as `(lambda ...)`
+    starting on the lambda's first line; None when the file cannot tell which lambda it is."""
+    lines = linecache.getlines(filename)
+    try:
+        module = ast.parse("".join(lines))
+    except (SyntaxError, ValueError):
+        return None
+    candidates = [n for n in ast.walk(module) if isinstance(n, ast.Lambda) and n.lineno == code.co_firstlineno
+                  and len(n.args.args) + len(n.args.posonlyargs) == code.co_argcount]
+    if len(candidates) > 1:
+        imports = _imports(filename)
+        candidates = [n for n in candidates if verify.matches(n, code, filename, imports)]
+    if len(candidates) != 1:
+        return None
+    segment = ast.get_source_segment("".join(lines), candidates[0])
+    return None if segment is None else f"({segment})\n"
+
+
 def _lambda_def(text: str, code: Any, filename: str, offset: int) -> tuple[gast.FunctionDef, str]:
     """Find the one lambda on the source line and turn it into `def <lambda>(...): return ...`.
 
     Returns the def and the text it was parsed from (the line, or the line without a trailing comma).
     """
+    segment = _lambda_segment(code, filename)
+    if segment is not None:
+        text = segment
     try:
         module = gast.parse(text)
     except SyntaxError:
         text = text.strip().rstrip(",") + "\n" if text.strip() else text
-        module = gast.parse(text) if text.strip() else None
+        try:
+            module = gast.parse(text) if text.strip() else None
+        except SyntaxError:  # a fragment of a larger statement (a dict or call over several lines)
+            module = None
     lambdas = [n for n in gast.walk(module) if isinstance(n, gast.Lambda)] if module else []
     lambdas = [n for n in lambdas if len(n.args.args) + len(n.args.posonlyargs) == code.co_argcount]
     if len(lambdas) != 1:
