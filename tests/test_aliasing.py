@@ -181,3 +181,94 @@ def in_place_numpy(x):
 def test_writes_outside_the_function_and_in_place_numpy_are_refused(f, words):
     with pytest.raises(srcgrad.UnsupportedSyntaxError, match=words):
         srcgrad.grad(f)(0.5 if f is write_into_global else np.ones(3))
+
+
+# ---- in-place NumPy that writes a differentiated value into an array that did not hold one ------------------
+# (each was a silent zero gradient: the array never counted as depending on x)
+
+def fill_diagonal_with_x(x):
+    a = np.zeros((2, 2))
+    np.fill_diagonal(a, x)
+    return np.sum(a * 3.0)
+
+
+def add_at_x(x):
+    a = np.zeros(3)
+    np.add.at(a, [0, 0], x)
+    return np.sum(a * 3.0)
+
+
+def put_x(x):
+    a = np.zeros(3)
+    np.put(a, [1], x)
+    return np.sum(a * 3.0)
+
+
+def copyto_x(x):
+    a = np.zeros(3)
+    np.copyto(a, x)
+    return np.sum(a * 3.0)
+
+
+def out_keyword_x(x):
+    a = np.zeros(3)
+    np.multiply(np.ones(3), x, out=a)
+    return np.sum(a * 3.0)
+
+
+def out_by_position_x(x):
+    a = np.zeros(3)
+    np.add(np.ones(3), x, a)
+    return np.sum(a * 3.0)
+
+
+def fill_x(x):
+    a = np.zeros(3)
+    a.fill(x)
+    return np.sum(a * 3.0)
+
+
+def putmask_x(x):
+    a = np.zeros(3)
+    np.putmask(a, a == 0, x)
+    return np.sum(a * 3.0)
+
+
+def put_along_axis_x(x):
+    a = np.zeros((1, 3))
+    np.put_along_axis(a, np.array([[1]]), x, 1)
+    return np.sum(a * 3.0)
+
+
+def setitem_method_x(x):
+    a = np.zeros(3)
+    a.__setitem__(1, x)
+    return np.sum(a * 3.0)
+
+
+def einsum_view_x(x):
+    a = np.zeros((2, 2))
+    np.einsum("ii->i", a)[0] = x
+    return np.sum(a * 3.0)
+
+
+IN_PLACE = [fill_diagonal_with_x, add_at_x, put_x, copyto_x, out_keyword_x, out_by_position_x, fill_x, putmask_x,
+            put_along_axis_x, setitem_method_x, einsum_view_x]
+
+
+@pytest.mark.parametrize("f", IN_PLACE, ids=[f.__name__ for f in IN_PLACE])
+def test_in_place_numpy_writing_a_differentiated_value_is_refused(f):
+    with pytest.raises(srcgrad.UnsupportedSyntaxError) as info:
+        srcgrad.grad(f)(1.5)
+    assert inspect.getsourcefile(f) in str(info.value)
+
+
+def swap_rows(x):
+    a = np.array([[1.0, 2.0], [3.0, 4.0]]) * x
+    a[[0, 1]] = a[[1, 0]]
+    return a[0, 0] + 10.0 * a[1, 1]
+
+
+def test_swapping_rows_by_fancy_indexing_is_differentiated():
+    assert swap_rows(1.5) == pytest.approx(3.0 * 1.5 + 10.0 * 2.0 * 1.5)
+    assert srcgrad.grad(swap_rows)(1.5) == pytest.approx(3.0 + 20.0, rel=1e-12)

@@ -56,15 +56,16 @@ _VIEWS = {np.reshape, np.ravel, np.transpose, np.squeeze, np.expand_dims, np.swa
           np.asanyarray, np.ascontiguousarray, np.atleast_1d, np.atleast_2d, np.atleast_3d, np.broadcast_to,
           np.diagonal, np.real, np.imag, np.flip, np.fliplr, np.flipud, np.rot90, runtime.stop_gradient}
 # (`as_sequence(xs)` from passes/normalize/loops.py is not one: a loop reads an array it writes into live)
-_VIEW_METHODS = {"reshape", "ravel", "transpose", "squeeze", "swapaxes", "view", "diagonal", "T", "real", "imag",
+_VIEW_METHODS = {"reshape", "ravel", "transpose", "squeeze", "swapaxes", "view", "diagonal", "T", "real", "imag", "flat",
                  "get", "values", "items", "keys"}
 # calls that make a new container holding the same items as their argument
 _SHALLOW_COPIES = {list, tuple, dict, sorted, reversed}
 _SHALLOW_COPY_METHODS = {"copy"}
 # methods that change their object in place
 _LIST_MUTATORS = {"extend", "insert", "remove", "clear", "sort", "reverse", "update", "setdefault", "popitem",
-                  "fill", "resize", "itemset", "put", "partition", "setflags", "pop"}
-_NUMPY_MUTATORS = {np.copyto, np.put, np.place, np.putmask, np.fill_diagonal, np.random.shuffle}
+                  "fill", "resize", "itemset", "put", "partition", "setflags", "pop", "__setitem__", "__delitem__",
+                  "__iadd__", "__isub__", "__imul__", "__itruediv__", "__ipow__", "__imatmul__"}
+_NUMPY_MUTATORS = {np.copyto, np.put, np.place, np.putmask, np.fill_diagonal, np.put_along_axis, np.random.shuffle}
 
 
 _TEMPORARY = re.compile(r"^_(t|s|r|c|l|i|n|e|x|ret|broke)\d*$")  # names the normalize passes make
@@ -301,6 +302,8 @@ class _Aliasing:
             return self.container(call, state, state.items(everything))
         if _hashable(obj) and obj in _VIEWS:
             return args[0] if args else frozenset()
+        if obj is np.einsum:  # `np.einsum("ii->i", a)` is a writable view of a
+            return self.new(call, state, frozenset()) | frozenset().union(*args[1:])
         if resolved is not None and resolved.kind in ("rule", "nondiff") and not method and \
                 getattr(obj, "__module__", "") and str(getattr(obj, "__module__", "")).startswith("numpy"):
             return self.new(call, state, frozenset())
@@ -444,6 +447,8 @@ class _Aliasing:
         mutated = [call.args[0]] if (_hashable(obj) and obj in _NUMPY_MUTATORS and call.args) else []
         if isinstance(obj, np.ufunc) or (isinstance(func, gast.Attribute) and func.attr == "at"):
             mutated = [call.args[0]] if call.args and isinstance(func, gast.Attribute) and func.attr == "at" else []
+            if isinstance(obj, np.ufunc):
+                mutated += call.args[obj.nin:]  # `np.add(a, b, out)`: outputs passed by position
         mutated += [k.value for k in call.keywords if k.arg == "out"]
         for node in mutated:
             if isinstance(node, gast.Name):
@@ -576,7 +581,14 @@ def check_aliasing(ctx, fdef: gast.FunctionDef, varied: set[str], resolved: dict
                 "the function (a global, a closure variable or an object's attribute)", origin,
                 hint=f"Work on a local copy: `{name} = {name}.copy()` (or build a new array) before writing into it.")
         if other == "in place":
-            if name in varied or name in analysis.read_before(stmt):
+            writes_varied = bool((syntax.names_loaded(stmt) - {name}) & varied)  # np.fill_diagonal(a, x)
+            if writes_varied and name not in varied:
+                raise UnsupportedSyntaxError(
+                    f"srcgrad cannot differentiate an in-place operation that writes a differentiated value into "
+                    f"{name} (np.fill_diagonal, np.copyto, np.put, out=, ...): the gradient would not see the write",
+                    origin, hint=f"Build a new array instead (for np.fill_diagonal: `{name} = {name} + np.diag(v)` "
+                    "on a zero diagonal; for out=: `y = np.add(a, b)`).")
+            if name in varied or writes_varied or name in analysis.read_before(stmt):
                 raise UnsupportedSyntaxError(
                     f"srcgrad cannot differentiate an in-place operation on {name} (out=, np.copyto, .fill, "
                     ".sort, .extend, ...): the backward pass needs the values it overwrites", origin,
