@@ -24,13 +24,7 @@ from gradcheck import is_float_leaf, leaves, rebuild, to_float64
 STEP = 1e-6
 
 # function name -> why forward mode fails on it (xfail strict)
-FORWARD_BUGS: dict[str, str] = {
-    # shared with reverse mode: the front end (passes/, not transforms/) loses the derivative
-    "iter_list_of_enumerate": "front end: enumerate(x) outside a for header is not differentiated "
-                              "(same as the reverse-mode known bug)",
-    "alias_augassign_through_second_name": "front end: `z += e` desugars to `z = z + e`, which no longer mutates "
-                                           "the array z aliases, so the value itself differs from f(x)",
-}
+FORWARD_BUGS: dict[str, str] = {}
 
 
 # ---- the check -------------------------------------------------------------------------------
