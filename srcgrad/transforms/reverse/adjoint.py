@@ -18,15 +18,24 @@ from srcgrad.passes.analyses.activity import NONDIFF_ATTRIBUTES, reads_varied
 from srcgrad.passes.analyses.sequences import is_concatenation, is_repetition
 from srcgrad.rules import registry
 from srcgrad.runtime.arrays import count
+from srcgrad.runtime.dispatch import RECEIVER
 from srcgrad.transforms.reverse.templates import bind_arguments, instantiate
 
 if TYPE_CHECKING:
     from srcgrad.transforms.reverse.sweep import Reverse
 
 
+_ITERATORS = (enumerate, zip, reversed, iter, next, filter)
+
+
 def no_rule_error(resolved, origin) -> NotDifferentiableError:
     """A call with no rule and no Python source: name the function and show the rule that would fix it."""
     label = resolved.label
+    if any(resolved.obj is it for it in _ITERATORS):
+        return NotDifferentiableError(
+            f"srcgrad differentiates {label}(...) only as the iterable of a for loop or a comprehension", origin,
+            hint=f"Loop over it directly (`for i, e in {label}(x):`, not `for i, e in list({label}(x)):`), "
+                 "or build the list with a comprehension.")
     try:
         params = [p for p in inspect.signature(resolved.obj).parameters if p not in ("self", "args", "kwargs")]
     except (TypeError, ValueError):
@@ -64,6 +73,21 @@ def dispatch_arguments(ctx, stmt: gast.stmt, call: gast.Call, active: list) -> l
                   else gast.Tuple(elts=[syntax.const(1), syntax.const(False)], ctx=gast.Load()) for a in call.args]
         out.append(gast.Tuple(elts=groups, ctx=gast.Load()))
     return out
+
+
+def receiver_node(func: gast.expr, fdef: gast.FunctionDef) -> gast.Name | None:
+    """The variable a callee is read from when it may be a record's method (runtime/dispatch.py: RECEIVER):
+    `layer` in `layer.forward(x)` or `layer(x)`, for a `layer` passed in or read from a container; None for
+    other callees (an object or function built here, `partial(g, c=w)`, has no adjoint to receive)."""
+    if isinstance(func, gast.Attribute):
+        func = func.value
+    if not isinstance(func, gast.Name):
+        return None
+    for node in gast.walk(fdef):
+        if isinstance(node, gast.Assign) and any(func.id in syntax.names_stored(t) for t in node.targets) \
+                and not isinstance(node.value, gast.Name | gast.Subscript | gast.Attribute):
+            return None
+    return func
 
 
 def index_value(node: gast.expr) -> gast.expr:
@@ -329,8 +353,9 @@ class StatementAdjoint:
             return
         rule = registry.lookup_method(value.attr)
         if rule is None:
-            # a field of a named tuple: the adjoint of element number `_fields.index(attr)`
-            index = syntax.call(self.rev.helper("field_index"), syntax.clone(value.value), syntax.const(value.attr))
+            # a field of a named tuple or a dataclass: the adjoint of the entry at its position or name
+            index = syntax.call(self.rev.helper("field_index"), syntax.clone(value.value), syntax.const(value.attr),
+                                self.ctx.ref(self.ctx.source.origin(self.stmt), "read_at"))
             self.write_index(value.value, syntax.clone(value.value), index, self.incoming)
             return
         self.apply_rule(rule, [value.value], {})
@@ -373,7 +398,8 @@ class StatementAdjoint:
                 "srcgrad cannot yet take a second derivative through a call whose function is known only "
                 "at run time", self.ctx.source.origin(self.stmt),
                 hint="Call the function by its name (a global or a function defined in the loss).")
-        if self.node_varies(call.func):  # taken from something differentiated: it must hold no numbers itself
+        receiver = receiver_node(call.func, self.rev.fdef) if self.node_varies(call.func) else None
+        if self.node_varies(call.func) and receiver is None:  # taken from something differentiated: no numbers
             self.rev.callee_checks[id(self.stmt)] = syntax.expr_stmt(syntax.call(
                 self.rev.helper("check_constant_callee"), syntax.clone(call.func),
                 self.ctx.ref(self.ctx.source.origin(self.stmt), "call_at")))
@@ -382,8 +408,8 @@ class StatementAdjoint:
             raise UnsupportedSyntaxError(
                 "srcgrad cannot differentiate values passed with ** to a function", self.ctx.source.origin(self.stmt),
                 hint="Pass those keyword arguments by name.")
-        active = [i for i, a in enumerate(call.args) if self.node_varies(a)] + \
-            [kw.arg for kw in call.keywords if kw.arg is not None and self.node_varies(kw.value)]
+        active = [RECEIVER] * (receiver is not None) + [i for i, a in enumerate(call.args) if self.node_varies(a)] \
+            + [kw.arg for kw in call.keywords if kw.arg is not None and self.node_varies(kw.value)]
         if not active:
             return
         tape = syntax.name(self.rev.tape)
@@ -394,7 +420,7 @@ class StatementAdjoint:
         self.out.append(syntax.assign(temp, syntax.call(self.rev.helper("dispatch_bwd"), syntax.clone(tape),
                                                         self.incoming)))
         nodes = {i: a.value if isinstance(a, gast.Starred) else a for i, a in enumerate(call.args)} | \
-            {kw.arg: kw.value for kw in call.keywords if kw.arg is not None}
+            {kw.arg: kw.value for kw in call.keywords if kw.arg is not None} | {RECEIVER: receiver}
         for i, which in enumerate(active):
             part = gast.Subscript(value=syntax.name(temp), slice=syntax.const(i), ctx=gast.Load())
             self.write(nodes[which], part)
