@@ -20,6 +20,8 @@ def g(d_x, a, b):
     d_a = d_t1 * b
     return (d_a, d_b)
 """
+import bisect
+
 import gast
 
 from srcgrad import syntax
@@ -47,32 +49,39 @@ def _block(stmts: list[gast.stmt], candidates: set[str], counts: dict[str, int],
             if isinstance(block, list):
                 inner = _block(block, candidates, counts, loads)
                 setattr(stmt, field, inner or ([gast.Pass()] if field == "body" else []))
-    out = list(stmts)
-    i = 0
-    while i < len(out):
-        stmt = out[i]
-        if (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name)
+    stmts = list(stmts)
+    # where each name is read and written, by statement position (kept sorted; positions never shift)
+    read_at: dict[str, list[int]] = {}
+    written_at: dict[str, list[int]] = {}
+    for k, stmt in enumerate(stmts):
+        for name in syntax.names_loaded(stmt):
+            read_at.setdefault(name, []).append(k)
+        for name in syntax.names_stored(stmt):
+            written_at.setdefault(name, []).append(k)
+    removed: set[int] = set()
+    for i, stmt in enumerate(stmts):
+        if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name)
                 and isinstance(stmt.value, gast.Name) and stmt.targets[0].id in candidates
                 and counts.get(stmt.targets[0].id, 0) == 1):
-            copy, source = stmt.targets[0].id, stmt.value.id
-            rest = out[i + 1:]
-            uses = [k for k, s in enumerate(rest) if copy in syntax.names_loaded(s)]
-            if sum(_loads(rest[k], copy) for k in uses) != loads.get(copy, 0):
-                i += 1  # read somewhere else too (another block): keep the copy
-                continue
-            overwritten = [k for k, s in enumerate(rest) if source in syntax.names_stored(s)]
-            last_use = uses[-1] if uses else -1
-            # every use must come before `source` changes (a use in the statement that changes it is fine)
-            if not overwritten or last_use <= overwritten[0] and not (
-                    last_use == overwritten[0] and not isinstance(rest[last_use], gast.Assign)):
-                for k in uses:
-                    rest[k] = _Replace(copy, source).visit(rest[k])
-                loads[source] = loads.get(source, 0) + loads.get(copy, 0)
-                loads[copy] = 0
-                out = out[:i] + rest
-                continue
-        i += 1
-    return out
+            continue
+        copy, source = stmt.targets[0].id, stmt.value.id
+        uses = [k for k in read_at.get(copy, ()) if k > i and k not in removed]
+        if sum(_loads(stmts[k], copy) for k in uses) != loads.get(copy, 0):
+            continue  # read somewhere else too (another block): keep the copy
+        overwritten = next((k for k in written_at.get(source, ()) if k > i and k not in removed), None)
+        last_use = uses[-1] if uses else -1
+        # every use must come before `source` changes (a use in the statement that changes it is fine)
+        if overwritten is None or last_use <= overwritten and not (
+                last_use == overwritten and not isinstance(stmts[last_use], gast.Assign)):
+            for k in uses:
+                stmts[k] = _Replace(copy, source).visit(stmts[k])
+                positions = read_at.setdefault(source, [])
+                if k not in positions:
+                    bisect.insort(positions, k)
+            loads[source] = loads.get(source, 0) + loads.get(copy, 0)
+            loads[copy] = 0
+            removed.add(i)
+    return [stmt for k, stmt in enumerate(stmts) if k not in removed]
 
 
 def propagate_copies(fdef: gast.FunctionDef, candidates: set[str]) -> gast.FunctionDef:
