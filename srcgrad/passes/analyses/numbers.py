@@ -1,4 +1,4 @@
-"""Which variables always hold scalars: Python numbers, or NumPy scalars from full reductions.
+"""Which variables always hold scalars: Python numbers, or NumPy scalars (full reductions, ufuncs of numbers).
 
 Gradient code is specialized on the kinds of arguments seen at the first call: where a
 variable is known to be a scalar (shape ()), broadcasting cannot have happened, so `unbroadcast`
@@ -61,6 +61,8 @@ def _is_number(expr: gast.expr, numbers: set[str], callee: Callable[[gast.Call],
             return all(_is_number(a, numbers, callee) for a in expr.args)
         if obj in (builtins.max, builtins.min):
             return all(_is_number(a, numbers, callee) for a in expr.args)
+        if isinstance(obj, np.ufunc) and obj.nout == 1 and not expr.keywords:  # np.sin(x) of a float: a scalar
+            return len(expr.args) == obj.nin and all(_is_number(a, numbers, callee) for a in expr.args)
         if _hashable(obj) and obj in _FULL_REDUCTIONS:
             axis_free = len(expr.args) == 1 or (len(expr.args) == 2 and isinstance(expr.args[1], gast.Constant)
                                                 and expr.args[1].value is None)
