@@ -5,6 +5,7 @@ from srcgrad.cache import clear_cache
 from srcgrad.forward import jvp
 from srcgrad.higher import GradCheck, check_grad, hessian, hvp, jacobian, vjp
 from srcgrad.errors import (
+    CheckpointError,
     InternalError,
     ComplexInputError,
     GradientCheckError,
@@ -25,7 +26,8 @@ from srcgrad import init, losses, optim  # noqa: E402  (plain NumPy modules; imp
 from srcgrad.train import History, fit
 
 __all__ = [
-    "ComplexInputError", "GradientCheckError", "InternalError", "clear_cache", "differentiate_source",
+    "CheckpointError", "ComplexInputError", "GradientCheckError", "InternalError", "clear_cache",
+    "differentiate_source",
     "GradientFunction", "NonFiniteError", "NonScalarOutputError", "NotDifferentiableError",
     "SourceUnavailableError", "SrcgradError", "UnsupportedSyntaxError", "WrtError", "adjoint", "errors",
     "GradCheck", "check_grad", "hessian", "hvp", "jacobian", "vjp",

@@ -83,6 +83,13 @@ class NonFiniteError(SrcgradError):
     """Training produced a non-finite loss or gradient; parameters were left as they were."""
 
 
+class CheckpointError(SrcgradError, ValueError):
+    """A checkpoint file cannot be used: damaged, not srcgrad's, from other settings, or unwritable.
+
+    Also a ValueError, as these errors were before this class existed.
+    """
+
+
 def with_call_site(exc: SrcgradError, origin: Origin) -> SrcgradError:
     """`exc` (raised while compiling a called function), its hint naming the caller's line, once."""
     if origin.filename.startswith("<srcgrad"):  # a stub srcgrad generated (run-time dispatch): not the user's
