@@ -2,17 +2,21 @@
 from collections.abc import Callable
 from typing import Any
 
-from srcgrad.train.batching import epoch_batches
+from srcgrad.train.batching import check_batch, epoch_batches
 
 
-def evaluate(fn: Callable[..., float], params: Any, data: Any, batch_size: int = 256) -> float:
+def evaluate(fn: Callable[..., float], params: Any, data: Any, batch_size: int = 256, *,
+             argument: str = "data") -> float:
     """The mean of `fn(params, *batch)` over `data`, weighting each batch by its size.
 
     `fn` must return a mean over its batch (as losses and `srcgrad.losses.accuracy` do), so the
-    result equals `fn` applied to the whole data set, without holding it in one batch.
+    result equals `fn` applied to the whole data set, without holding it in one batch. A first batch
+    `fn` cannot take (a list [X, Y] read as batches) raises TypeError naming `argument`.
     """
     total, count = 0.0, 0
     for batch in epoch_batches(data, batch_size, shuffle=False, seed=0, epoch=0):
+        if count == 0:
+            check_batch(fn, batch, data, argument=argument)
         total += float(fn(params, *batch.take())) * batch.size
         count += batch.size
     return total / count
