@@ -12,8 +12,11 @@ Tasks are per shard, not per worker, and combined in shard order, so a step give
 same result whichever worker runs which shard. If a worker dies, its shards are scattered
 again (from the driver's copy of the data) to the workers still alive and the step is retried.
 """
+import contextlib
+import difflib
 import logging
 import os
+import sys
 import time
 import uuid
 from collections.abc import Callable
@@ -23,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from srcgrad.distributed.shipping import collect_sources
-from srcgrad.distributed.worker import forget_program, make_blob, step_task
+from srcgrad.distributed.worker import WorkerImportError, forget_program, make_blob, step_task
 from srcgrad.errors import SrcgradError
 from srcgrad.train.batching import Batch, as_dataset
 
@@ -67,14 +70,17 @@ def connect(cluster: Any, timeout: float | None = None) -> tuple[Any, Callable[[
                                              silence_logs=logging.CRITICAL)
             target: Any = local
         elif isinstance(cluster, str) or hasattr(cluster, "scheduler_address"):
+            if isinstance(cluster, str):
+                _check_address(cluster)
             target = cluster
         else:
             raise TypeError(f"cluster must be 'local', a scheduler address, a distributed.Client or a Dask "
                             f"cluster object, not {cluster!r}")
         client = distributed.Client(target, timeout=timeout, set_as_default=False)
-    except TypeError:
+    except (TypeError, ClusterError):
         raise
     except Exception as exc:
+        _close_half_built(exc, distributed)
         if local is not None:
             local.close()
         where = cluster if isinstance(cluster, str) else getattr(cluster, "scheduler_address", cluster)
@@ -89,6 +95,70 @@ def connect(cluster: Any, timeout: float | None = None) -> tuple[Any, Callable[[
             local.close()
 
     return client, close
+
+
+def _check_address(address: str) -> None:
+    """Refuse a malformed tcp/tls scheduler address now (a typo of 'local', a missing port), with what to pass."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(address)
+        if scheme in ("tcp", "tls"):
+            parse_host_port(location)
+    except Exception as exc:  # ValueError: missing port number, bad port...
+        guess = difflib.get_close_matches(address, ["local"], n=1, cutoff=0.6)
+        raise ClusterError(f"cluster={address!r} is not a Dask scheduler address ({exc})",
+                           hint=("Did you mean cluster='local'? " if guess else "") +
+                                "Pass cluster='local' for a cluster of processes on this machine, the address of a "
+                                "running scheduler with its port, e.g. 'tcp://10.0.0.5:8786', or a distributed.Client. "
+                                "Nothing was trained and no checkpoint was written.") from None
+
+
+def _close_half_built(exc: BaseException, distributed: Any) -> None:
+    """Close the Client whose constructor raised `exc`: it keeps an event loop, and left to `__del__` it makes
+    the process wait twice the connect timeout at exit, then print a TimeoutError traceback."""
+    tb = exc.__traceback__
+    while tb is not None:
+        client = tb.tb_frame.f_locals.get("self")
+        if isinstance(client, distributed.Client):
+            with contextlib.suppress(Exception):
+                client.close(timeout=5)
+            return
+        tb = tb.tb_next
+
+
+def _lost_scheduler(address: str, where: str) -> ClusterError:
+    return ClusterError(f"lost the Dask scheduler at {address} during {where}: the connection to it closed and it "
+                        "no longer answers (stopped or killed, or its machine or the network is down)",
+                        hint="The workers cannot go on without it. The parameters reached are on err.params, and "
+                             "checkpoints written so far are intact: start a scheduler and workers again and rerun "
+                             "with resume=True, or pass cluster='local'.")
+
+
+def _missing_module(exc: ImportError, roots: list[Any]) -> ClusterError:
+    """The error for a worker that cannot import a module of the user's that the loss needs."""
+    name = exc.name or str(exc)
+    top = name.split(".")[0]
+    module = sys.modules.get(name) or sys.modules.get(top)
+    file = getattr(module, "__file__", None)
+    users = [getattr(r, "__qualname__", repr(r)) for r in roots if r is not None
+             and (getattr(r, "__module__", "") or "").split(".")[0] == top]
+    what = f"where {users[0]} is defined" if users else "which the loss uses"
+    where = f" ({file} here)" if file else ""
+    top_module = sys.modules.get(top)
+    top_file = getattr(top_module, "__file__", None) or file
+    package = top_file is not None and os.path.basename(top_file) == "__init__.py"
+    root = os.path.dirname(os.path.dirname(top_file) if package else top_file) if top_file else None
+    ways = ["install it on every worker"]
+    if root:
+        ways.append(f"add {root} to the workers' Python path (PYTHONPATH, or start `dask worker` in that directory)")
+    if file and not package:
+        ways.append(f"send it before fit with client.upload_file({file!r})")
+    ways.append(f"have it sent by value: cloudpickle.register_pickle_by_value({top}) before fit")
+    return ClusterError(
+        f"the Dask workers cannot import module {name!r}, {what}{where}: {exc}",
+        hint="Functions in your own modules are sent to the workers by reference, so the workers must be able to "
+             f"import their module too. To fix it: {'; or '.join(ways)}. Nothing was trained in this step.")
 
 
 class DataParallel:
@@ -109,6 +179,7 @@ class DataParallel:
         self.last_bytes = 0
         self.retries = 0
         self.client, self._close = connect(cluster, self.timeout)
+        self._roots = [loss, value_and_grad, *self.metrics.values()]
         self.key = f"srcgrad-{uuid.uuid4().hex}"
         self._steps = 0
         try:
@@ -157,7 +228,7 @@ class DataParallel:
         self.retries += 1
         deadline = time.monotonic() + self.timeout
         alive = []
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and self.client.status == "running":
             try:
                 alive = self._workers()
             except Exception:
@@ -165,8 +236,12 @@ class DataParallel:
             if alive:
                 break
             time.sleep(0.2)
+        if self.client.status != "running":
+            raise _lost_scheduler(self.client.scheduler.address, f"step {self._steps + 1}")
         if not alive:
-            raise ClusterError(f"the Dask cluster has no workers left (waited {self.timeout:g} s)")
+            raise ClusterError(f"the Dask cluster has no workers left (waited {self.timeout:g} s)",
+                               hint="Start workers again (`dask worker ADDRESS`); checkpoints written so far are "
+                                    "intact and resume=True continues from the last one.")
         if self._program.status != "finished":
             self._program = self._scatter(self._blob, broadcast=True)
         load = {w: 0 for w in alive}
@@ -192,6 +267,8 @@ class DataParallel:
                 for f in futures:
                     f.release()  # now, so a worker lost later is not asked to recompute them
             except Exception as exc:
+                if isinstance(exc, WorkerImportError):
+                    raise _missing_module(exc, self._roots) from None  # the worker's traceback adds nothing
                 if any(f.status == "error" for f in futures) and not isinstance(exc, distributed.KilledWorker):
                     raise  # the user's code failed on a worker: its own exception, as without a cluster
                 for f in futures:
@@ -200,10 +277,8 @@ class DataParallel:
                 if attempt == MAX_RETRIES:
                     raise ClusterError(f"{where} failed {attempt + 1} times on the Dask cluster: "
                                        f"{type(exc).__name__}: {exc}") from exc
-                if self.client.status not in ("running", "connecting"):
-                    raise ClusterError(f"lost the Dask scheduler at {self.client.scheduler.address} during {where} "
-                                       f"({type(exc).__name__}: {exc})",
-                                       hint="Checkpoints written so far are intact: resume=True continues.") from exc
+                if self.client.status != "running":  # "connecting": it lost the scheduler and is trying again
+                    raise _lost_scheduler(self.client.scheduler.address, where) from exc
                 log.warning("srcgrad: a worker was lost during %s (%s); retrying", where, type(exc).__name__)
                 try:
                     self._recover()
@@ -262,13 +337,33 @@ class DataParallel:
         """Release the scattered data and, for a cluster started here, shut it down."""
         futures = [s.future for s in getattr(self, "shards", [])] + [getattr(self, "_program", None)]
         self.shards, self._program = [], None
+        lost = self.client.status != "running"
         try:
-            if self.client.status == "running":
+            if not lost:
                 try:
                     self.client.cancel([f for f in futures if f is not None])
                     self.client.run(forget_program, self.key)
                 except Exception:
                     pass
         finally:
-            self._close()
+            # Closing a client that is trying to reach a lost scheduler cancels that attempt, which Dask logs
+            # as an error with a traceback: noise after our ClusterError, which says what happened.
+            quiet = _DropCancelled() if lost else None
+            client_log = logging.getLogger("distributed.client")
+            if quiet is not None:
+                client_log.addFilter(quiet)
+            try:
+                self._close()
+            finally:
+                if quiet is not None:
+                    client_log.removeFilter(quiet)
+
+
+class _DropCancelled(logging.Filter):
+    """Drops log records of a cancelled asyncio task (Dask's reconnection, cancelled by closing the client)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        import asyncio
+
+        return not (record.exc_info and isinstance(record.exc_info[1], asyncio.CancelledError))
 

@@ -25,6 +25,13 @@ class Program:
     metrics: dict[str, Callable]
 
 
+class WorkerImportError(ImportError):
+    """A worker could not unpickle the program: a module it is pickled by reference from is not importable there.
+
+    The driver turns it into a ClusterError saying how to make the module importable (engine._missing_module).
+    """
+
+
 _PROGRAMS: dict[str, Program] = {}
 _LOCK = threading.Lock()
 
@@ -53,7 +60,10 @@ def load_program(key: str, blob: bytes) -> Program:
         if program is None:
             sources, payload = pickle.loads(blob)
             register_sources(sources)  # before compiling: srcgrad reads the functions' source
-            (kind, fn, wrt), metrics, located = pickle.loads(payload)
+            try:
+                (kind, fn, wrt), metrics, located = pickle.loads(payload)
+            except ImportError as exc:
+                raise WorkerImportError(str(exc), name=exc.name) from None
             restore_filenames(located)
             if kind == "compile":
                 import srcgrad
