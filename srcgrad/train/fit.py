@@ -5,6 +5,7 @@ A step is committed only after the loss, the gradient and the updated parameters
 finite, so an error leaves the last good parameters and optimizer state (on the error as
 `err.params`, and in the last checkpoint).
 """
+import json
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -14,8 +15,9 @@ from typing import Any
 import numpy as np
 
 from srcgrad.optim import Adam, Optimizer
-from srcgrad.train.batching import as_dataset, epoch_batches
-from srcgrad.train.checkpoint import load_checkpoint, save_checkpoint
+from srcgrad.errors import CheckpointError
+from srcgrad.train.batching import as_dataset, check_batch, epoch_batches
+from srcgrad.train.checkpoint import check_writable, damaged, load_checkpoint, save_checkpoint
 from srcgrad.train.evaluate import evaluate, named_metrics
 from srcgrad.train.history import History
 from srcgrad.train.progress import Progress
@@ -81,6 +83,10 @@ def fit(loss: Callable[..., Any], params: Any, data: Any, *, batch_size: int = 3
     Raises:
         srcgrad.errors.NonFiniteError: a loss, gradient or update was NaN or infinite; nothing
             from that step is kept, and the error carries `params` and `history` up to it.
+        Any other error from a step, and KeyboardInterrupt (Ctrl-C), carry them too: `err.params`.
+        srcgrad.errors.CheckpointError: `checkpoint` is in a missing directory (before training), or
+            resuming from a file that is damaged or was saved with other settings; the file is left as it is.
+        TypeError: `data` does not fit `loss`, e.g. a list [X, Y] where the data set (X, Y) was meant.
     """
     optimizer = Adam(1e-3) if optimizer is None else optimizer
     user_value_and_grad = value_and_grad
@@ -92,10 +98,15 @@ def fit(loss: Callable[..., Any], params: Any, data: Any, *, batch_size: int = 3
                     log_every=log_every)
     if checkpoint is None and (resume or checkpoint_every):
         raise ValueError("resume and checkpoint_every need a checkpoint file: pass checkpoint='run.npz'")
+    if checkpoint is not None:
+        check_writable(checkpoint, hint="Nothing was trained.")  # now, not at the end of the first epoch
     leaves, treedef = flatten(params)
     names = paths(treedef)
     leaves = [_as_param(p, name) for p, name in zip(leaves, names, strict=True)]
     metric_fns = named_metrics(metrics)
+    if isinstance(val_data, (tuple, list, np.ndarray)) and len(val_data):  # checked now, not after an epoch
+        first = next(epoch_batches(val_data, batch_size, shuffle=False, seed=0, epoch=0))
+        check_batch(loss, first, val_data, argument="val_data")
     dataset = as_dataset(data)
     n = None if dataset is None else len(dataset[0])
     config = {"batch_size": batch_size, "seed": seed, "shuffle": shuffle, "drop_last": drop_last, "n": n,
@@ -109,6 +120,7 @@ def fit(loss: Callable[..., Any], params: Any, data: Any, *, batch_size: int = 3
         meta = {"n_params": len(leaves), "treedef": treedef, "config": config, "epoch": pos.epoch,
                 "batch": pos.batch, "step": pos.step, "sums": pos.sums, "history": history.to_json(),
                 "rng": {"kind": "numpy.random.default_rng([seed, epoch]).permutation", "seed": seed}}
+        meta["optimizer"] = {"name": type(optimizer).__name__, "settings": _settings(optimizer)}
         save_checkpoint(checkpoint, leaves, optimizer.state_to_arrays(state), meta)
 
     engine = None
@@ -119,13 +131,16 @@ def fit(loss: Callable[..., Any], params: Any, data: Any, *, batch_size: int = 3
                               micro_batch_size=micro_batch_size)
     report = Progress(progress, log_every, epochs)
     t0 = time.perf_counter() - (history.step["time"][-1] if history.step["time"] else 0.0)
-    stopped = False
+    stopped = checked = False
     try:
         while pos.epoch < epochs and not stopped:
             epoch = pos.epoch
             report.start_epoch(epoch, n, done=int(pos.sums.get("size", 0)))
             for batch in epoch_batches(data, batch_size, shuffle=shuffle, seed=seed, epoch=epoch,
                                        drop_last=drop_last):
+                if not checked:  # before the first step: a list [X, Y] is a stream of batches, not (X, Y)
+                    check_batch(user_value_and_grad or loss, batch, data, batch_size=batch_size, stacklevel=3)
+                    checked = True
                 if batch.number < pos.batch:
                     continue  # done before the checkpoint we resumed from
                 tree = unflatten(treedef, leaves)
@@ -165,8 +180,11 @@ def fit(loss: Callable[..., Any], params: Any, data: Any, *, batch_size: int = 3
                                   logs=logs)
                 _call(callbacks, "on_epoch_end", info)
                 stopped = info.stop
-    except Exception as err:
+    except (Exception, KeyboardInterrupt) as err:  # Ctrl-C too: the progress made is not lost
         err.params, err.history = unflatten(treedef, leaves), history
+        if isinstance(err, KeyboardInterrupt) and hasattr(err, "add_note"):
+            err.add_note(f"srcgrad.fit was interrupted after step {pos.step} (epoch {pos.epoch + 1}): the parameters "
+                         "reached are on the exception, `except KeyboardInterrupt as err: params = err.params`.")
         raise
     finally:
         report.close()
@@ -198,27 +216,79 @@ def _end_epoch(pos: _Position, loss: Callable, params: Any, val_data: Any, metri
         raise ValueError(f"epoch {pos.epoch + 1} had no batches (drop_last with fewer examples than batch_size?)")
     logs = {k: v / size for k, v in pos.sums.items() if k != "size"}
     if val_data is not None:
-        logs["val_loss"] = evaluate(loss, params, val_data, batch_size)
+        logs["val_loss"] = evaluate(loss, params, val_data, batch_size, argument="val_data")
         for name, fn in metric_fns.items():
-            logs[f"val_{name}"] = evaluate(fn, params, val_data, batch_size)
+            logs[f"val_{name}"] = evaluate(fn, params, val_data, batch_size, argument="val_data")
     return logs
 
 
 def _restore(path: Any, optimizer: Optimizer, treedef: Any, leaves: list[np.ndarray],
              config: dict[str, Any]) -> tuple[list[np.ndarray], dict, History, _Position]:
     saved, opt_arrays, meta = load_checkpoint(path)
+    keep = "Nothing was trained and the file was left as it is."
+    missing = [k for k in ("treedef", "config", "epoch", "batch", "step", "sums", "history") if k not in meta]
+    if missing or "step" not in opt_arrays:
+        raise damaged(path, f"its 'meta' record lacks {', '.join(missing)}" if missing else "opt/step is missing")
     if normalize(meta["treedef"]) != normalize(treedef):
-        raise ValueError(f"{path}: the checkpoint's parameter structure differs from `params`")
+        raise CheckpointError(f"cannot resume from checkpoint {path}: its parameter structure differs from `params`",
+                              hint=f"Pass the `params` it was trained from, or another checkpoint path. {keep}")
     for name, old, new in zip(paths(treedef), saved, leaves, strict=True):
         if old.shape != new.shape or old.dtype != new.dtype:
-            raise ValueError(f"{path}: {name} is {old.dtype}{list(old.shape)} there, {new.dtype}{list(new.shape)} here")
+            raise CheckpointError(f"cannot resume from checkpoint {path}: {name} is {old.dtype}{list(old.shape)} "
+                                  f"there, {new.dtype}{list(new.shape)} here",
+                                  hint=f"Pass the `params` it was trained from, or another checkpoint path. {keep}")
     changed = {k: (meta["config"].get(k), v) for k, v in config.items() if meta["config"].get(k) != v}
     if changed:
         detail = ", ".join(f"{k}: {a!r} -> {b!r}" for k, (a, b) in changed.items())
-        raise ValueError(f"{path}: cannot resume exactly with different settings ({detail})")
+        raise CheckpointError(f"cannot resume from checkpoint {path} exactly: it was saved with other settings "
+                              f"({detail})",
+                              hint="Pass the settings it was saved with to continue it, or another checkpoint path "
+                                   "(or resume=False, which replaces the file at the first save) to start afresh. "
+                                   + keep)
+    slots = sorted({k.rpartition("/")[0] for k in opt_arrays if k != "step"})
+    if slots != sorted(optimizer.slots):
+        raise _optimizer_mismatch(path, meta, optimizer, slots)
     state = optimizer.state_from_arrays(opt_arrays, len(saved))
     pos = _Position(meta["epoch"], meta["batch"], meta["step"], meta["sums"])
     return saved, state, History.from_json(meta["history"]), pos
+
+
+def _settings(optimizer: Optimizer) -> dict[str, Any]:
+    """The optimizer's hyperparameters as JSON data (a schedule by its name), for checkpoints and messages."""
+    out = {}
+    for key, value in vars(optimizer).items():
+        if key.startswith("_") or key == "slots":
+            continue
+        if callable(value):
+            value = f"<schedule {getattr(value, '__qualname__', type(value).__name__)}>"
+        out[key] = json.loads(json.dumps(value, default=repr))
+    return out
+
+
+def _optimizer_mismatch(path: Any, meta: dict[str, Any], optimizer: Optimizer, slots: list[str]) -> CheckpointError:
+    """The error for a checkpoint whose optimizer state has other slots than `optimizer` keeps: say which setting
+    differs (older checkpoints do not record the settings: then which state is missing)."""
+    name, here = type(optimizer).__name__, _settings(optimizer)
+    missing = [s for s in optimizer.slots if s not in slots]
+    extra = [s for s in slots if s not in optimizer.slots]
+    state = (f"has no {', '.join(missing)} buffers to continue from" if missing else
+             f"has {', '.join(extra)} buffers that {name} with these settings does not keep")
+    saved = meta.get("optimizer") or {}
+    there = saved.get("settings")
+    if isinstance(there, dict):
+        keys = [k for k in here if k in there and there[k] != here[k]] or [k for k in here if k not in there]
+        old = f"{saved.get('name', name)}({', '.join(f'{k}={there.get(k)!r}' for k in keys)})"
+        new = f"{name}({', '.join(f'{k}={here[k]!r}' for k in keys)})"
+        message = (f"cannot resume from checkpoint {path}: it was saved with {old} and this run has {new}, "
+                   f"so its optimizer state {state}")
+        hint = f"To resume it, pass the optimizer it was saved with, {old}."
+    else:
+        message = (f"cannot resume from checkpoint {path}: it was saved with {name} settings other than this run's "
+                   f"{name}({', '.join(f'{k}={v!r}' for k, v in here.items())}): its optimizer state {state}")
+        hint = "To resume it, pass the optimizer settings it was saved with."
+    return CheckpointError(message, hint=f"{hint} To train with this optimizer instead, start afresh: another "
+                                         "checkpoint path, or resume=False (which replaces the file at the first "
+                                         "save). Nothing was trained and the file was left as it is.")
 
 
 def _as_param(p: Any, name: str) -> np.ndarray:
