@@ -179,6 +179,7 @@ class GradientFunction:
                 function = function.differentiable(kinds, args)
             if inspect.ismethod(self.func):  # a bound method: `self` is fixed, its method calls resolve statically
                 function, bound = self.func.__func__, self.func.__self__
+            arguments.check_structure(self.func, self._wrt_at, args)
             spec = arguments.specialize(self._positional, kinds, args, bound)
             joint = compiler.joint_gradient(function, self._names, known=spec.known, numbers=spec.numbers)
             compiled = functools.partial(joint.function, bound) if bound is not None else joint.function

@@ -7,6 +7,9 @@
   (`self` of a bound method, object arguments), and where each known object is at a call (for the
   per-call check that its attributes still resolve as compiled: binding.guard).
 - `find_complex`: complex inputs have no gradient convention here, so they are refused by name.
+- `check_structure`: before compiling, refuse a differentiated argument that keeps its arrays as
+  attributes of an object of a user class (not a named tuple or dataclass), or holds a record with a
+  field srcgrad would misread (`p.T`), with the way out.
 """
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from srcgrad.binding import Const
+from srcgrad.runtime import records
 
 _NUMBERS = (float, int)
 _PLAIN = (np.ndarray, np.generic, dict, list, tuple, str, bytes, type(None), bool)
@@ -112,13 +116,64 @@ def find_complex(x: Any, path: str) -> tuple[str, str] | None:
     if isinstance(x, complex):
         return path, "a Python complex"
     if isinstance(x, dict):
-        items = x.items()
+        items = [(f"{path}[{key!r}]", value) for key, value in x.items()]
+    elif records.is_record(x):
+        items = [(f"{path}.{name}", value) for _, name, value in records.items(x)]
     elif isinstance(x, list | tuple):
-        items = enumerate(x)
+        items = [(f"{path}[{i}]", value) for i, value in enumerate(x)]
     else:
         return None
-    for key, value in items:
-        found = find_complex(value, f"{path}[{key!r}]")
+    for where, value in items:
+        found = find_complex(value, where)
         if found is not None:
             return found
     return None
+
+
+def _holds_numbers(value: Any) -> bool:
+    if isinstance(value, float | np.ndarray | np.floating):
+        return True
+    if isinstance(value, dict):
+        return any(_holds_numbers(v) for v in value.values())
+    return isinstance(value, list | tuple) and any(_holds_numbers(v) for v in value)
+
+
+def check_structure(func: Any, at: list[tuple[str, int | None]], args: tuple) -> None:
+    """Raise WrtError if a differentiated argument (`at`: name, position) is an object of a user class other than
+    a named tuple or dataclass whose attributes hold numbers (srcgrad cannot rebuild such an object around its
+    gradient, nor follow the methods that change it), or holds a record whose fields clash with array attributes.
+    Runs when a specialization is compiled, not on every call."""
+    for name, index in at:
+        x = args[index] if index is not None and index < len(args) else None
+        _check_records(x)
+        if not isinstance(kind(x), type) or records.is_record(x):
+            continue
+        held = [attr for attr, value in getattr(x, "__dict__", {}).items() if _holds_numbers(value)]
+        if held:
+            from srcgrad.errors import WrtError
+
+            cls = type(x).__qualname__
+            raise WrtError(
+                f"argument {name!r} of {getattr(func, '__qualname__', func)} is a {cls} object that keeps its numbers "
+                f"as attributes ({', '.join(held[:4])}{', ...' if len(held) > 4 else ''}); srcgrad differentiates "
+                "arrays and numbers, and dicts, lists, tuples, NamedTuples and dataclasses of them",
+                hint=f"Keep the parameters in a dict, a typing.NamedTuple or a @dataclasses.dataclass (for example make "
+                f"{cls} a @dataclass whose fields are the arrays, or pass {{'W': ..., 'b': ...}}) and differentiate "
+                "with respect to that; the gradient comes back in the same type.")
+
+
+def _check_records(x: Any, depth: int = 0) -> None:
+    """records.check_field_names for every record inside `x` (containers a few levels deep)."""
+    if depth > 8:
+        return
+    if isinstance(x, dict):
+        values = x.values()
+    elif records.is_record(x):
+        records.check_field_names(x)
+        values = [value for _, _, value in records.items(x)]
+    elif isinstance(x, list | tuple):
+        values = x
+    else:
+        return
+    for value in values:
+        _check_records(value, depth + 1)

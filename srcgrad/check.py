@@ -12,8 +12,8 @@ the NumPy Generators and RandomStates that `f` names (globals, closure) are save
 gradient runs, restored before every extra run of `f` (so each run draws what the gradient drew),
 and at the end set to what the gradient left: the caller observes what an unchecked call gives,
 except that `f` ran a few more times. If `f` still gives two different values for the same
-arguments, it is not judged. Arguments are copied (arrays, dicts, lists, tuples) before `f` runs
-on them, so an `f` that writes into its inputs does not change the caller's.
+arguments, it is not judged. Arguments are copied (arrays, dicts, lists, tuples, named tuples,
+dataclasses) before `f` runs on them, so an `f` that writes into its inputs does not change the caller's.
 """
 import random
 from typing import Any, Callable
@@ -21,6 +21,7 @@ from typing import Any, Callable
 import numpy as np
 
 from srcgrad.errors import GradientCheckError
+from srcgrad.runtime import records
 
 _RANDOM_TYPES = (np.random.Generator, np.random.RandomState)
 
@@ -76,10 +77,16 @@ def _copy(x: Any) -> Any:
         return {k: _copy(v) for k, v in x.items()}
     if isinstance(x, list):
         return [_copy(v) for v in x]
+    if records.is_record(x):
+        return records.rebuild(x, [_copy(v) for v in _values(x)])
     if isinstance(x, tuple):
-        items = [_copy(v) for v in x]
-        return type(x)(*items) if hasattr(x, "_fields") else tuple(items)
+        return tuple(_copy(v) for v in x)
     return x
+
+
+def _values(x: Any) -> list:
+    """The items of a list or tuple, or the fields of a named tuple or dataclass, in order."""
+    return [v for _, _, v in records.items(x)] if records.is_record(x) else list(x)
 
 
 def _scalar(value: Any) -> float:
@@ -97,8 +104,8 @@ def _direction(x: Any, rng: np.random.Generator) -> Any:
         return rng.standard_normal(x.shape) if x.dtype.kind == "f" else None
     if isinstance(x, dict):
         return {k: _direction(v, rng) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [_direction(v, rng) for v in x]
+    if isinstance(x, list | tuple) or records.is_record(x):
+        return [_direction(v, rng) for v in _values(x)]
     return None
 
 
@@ -110,8 +117,9 @@ def _leaves(x: Any, v: Any, g: Any):
         for k in v:
             yield from _leaves(x[k], v[k], g[k] if isinstance(g, dict) else None)
     elif isinstance(v, list):
-        for i, vi in enumerate(v):
-            yield from _leaves(x[i], vi, g[i] if g is not None else None)
+        gs = _values(g) if g is not None else [None] * len(v)
+        for xi, vi, gi in zip(_values(x), v, gs):
+            yield from _leaves(xi, vi, gi)
     else:
         yield x, v, g
 
@@ -123,8 +131,8 @@ def _moved(x: Any, v: Any, t: float) -> Any:
     if isinstance(v, dict):
         return {k: _moved(x[k], v[k], t) for k in x}
     if isinstance(v, list):
-        items = [_moved(xi, vi, t) for xi, vi in zip(x, v)]
-        return type(x)(*items) if hasattr(x, "_fields") else type(x)(items)
+        items = [_moved(xi, vi, t) for xi, vi in zip(_values(x), v)]
+        return records.rebuild(x, items) if records.is_record(x) else type(x)(items)
     if isinstance(v, np.ndarray):
         return np.asarray(x, dtype=np.float64) + t * v
     return float(x) + t * v
@@ -247,8 +255,8 @@ def _flat(x: Any):
     if isinstance(x, dict):
         for v in x.values():
             yield from _flat(v)
-    elif isinstance(x, list | tuple):
-        for v in x:
+    elif isinstance(x, list | tuple) or records.is_record(x):
+        for v in _values(x):
             yield from _flat(v)
     else:
         yield x

@@ -248,6 +248,7 @@ class JvpFunction:
             function, bound = self.func, None
             if inspect.ismethod(self.func):
                 function, bound = self.func.__func__, self.func.__self__
+            arguments.check_structure(self.func, self._wrt_at, args)
             spec = arguments.specialize(self._positional, kinds, args, bound)
             jvp = jvp_function(function, self._names, known=spec.known, numbers=spec.numbers, top=True)
             compiled = functools.partial(jvp.function, bound) if bound is not None else jvp.function

@@ -109,7 +109,10 @@ def _check_node(source: Source, node: gast.AST, allow: frozenset[type]) -> None:
 
 def _check_target(source: Source, stmt: gast.AST, target: gast.AST, allow: frozenset[type]) -> None:
     if isinstance(target, gast.Attribute):
-        _reject(source, stmt, "assignment to an attribute", "Use a local variable or a dict entry.")
+        _reject(source, stmt, "assignment to an attribute",
+                "Use a local variable or a dict entry. Parameters kept as attributes of an object that changes "
+                "them cannot be differentiated: keep them in a dict, a NamedTuple or a dataclass, pass that "
+                "as an argument, and build new values instead of assigning.")
     if isinstance(target, gast.Subscript) and isinstance(stmt, gast.Assign) and len(stmt.targets) > 1:
         _reject(source, stmt, "chained assignment into an element (a[i] = b = ...)", "Assign in two statements.")
     if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Subscript):

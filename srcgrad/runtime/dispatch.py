@@ -13,6 +13,11 @@ once per callee and kind of call) the split gradient of a small wrapper that mak
 runs its forward half, and leaves its backward half on the tape; `dispatch_bwd` pops it and returns
 the adjoints of the arguments that vary, as a tuple. Compiling the wrapper is ordinary srcgrad:
 rules, user functions, bound methods and their late-binding checks all apply unchanged.
+
+When the callee itself is taken from values being differentiated (`layer.forward(x)` with `layer`
+from a differentiated list), `active` starts with RECEIVER: a method of a named tuple or dataclass
+instance (or such an instance called) differentiates with respect to its receiver `obj` too, whose
+adjoint comes first; any other callee must hold no numbers (`check_constant_callee`).
 """
 import builtins
 import functools
@@ -24,6 +29,7 @@ from typing import Any, Callable
 
 _WRAPPERS: dict[tuple, Callable] = {}
 _counter = itertools.count(1)
+RECEIVER = "<callee>"  # an entry of `active`: the called object varies (not a keyword name: no identifier)
 
 
 def _identifier(name: str) -> str:
@@ -68,8 +74,10 @@ def _unpartial(callee: Any, args: tuple, kwargs: dict, active: tuple) -> tuple[A
     return callee, args, kwargs, active
 
 
-def _split_parts(callee: Any, args: tuple, kwargs: dict, active: tuple, origin: Any) -> tuple:
-    """(wrapper, known objects, number parameters, active parameter names, args, kwargs) for this call."""
+def _split_parts(callee: Any, args: tuple, kwargs: dict, active: tuple, origin: Any,
+                 receiver: bool = False) -> tuple:
+    """(wrapper, known objects, number parameters, active parameter names, args, kwargs) for this call;
+    with `receiver`, the method's object `obj` is the first active parameter."""
     from srcgrad.errors import NotDifferentiableError
     from srcgrad.passes.analyses.resolve import resolve_object
 
@@ -95,16 +103,16 @@ def _split_parts(callee: Any, args: tuple, kwargs: dict, active: tuple, origin: 
     positional = (["obj"] if method else []) + [f"a{i}" for i in range(len(args) - (method is not None))]
     numbers = frozenset(p for p, a in zip(positional, args) if type(a) in (float, int)) | \
         frozenset(f"k_{k}" for k, v in kwargs.items() if type(v) in (float, int))
-    active_names = tuple(f"a{a}" if isinstance(a, int) else f"k_{a}" for a in active)
+    active_names = ("obj",) * receiver + tuple(f"a{a}" if isinstance(a, int) else f"k_{a}" for a in active)
     return wrapper, known, numbers, active_names, args, {f"k_{k}": v for k, v in kwargs.items()}
 
 
-def _split(callee: Any, args: tuple, kwargs: dict, active: tuple, origin: Any):
+def _split(callee: Any, args: tuple, kwargs: dict, active: tuple, origin: Any, receiver: bool = False):
     """The compiled split gradient for this call, and the arguments its forward half takes."""
     from srcgrad import compiler
     from srcgrad.errors import SrcgradError, with_call_site
 
-    wrapper, known, numbers, names, args, kwargs = _split_parts(callee, args, kwargs, active, origin)
+    wrapper, known, numbers, names, args, kwargs = _split_parts(callee, args, kwargs, active, origin, receiver)
     try:
         split = compiler.split_gradient(wrapper, names, known, numbers)
     except SrcgradError as exc:
@@ -122,11 +130,33 @@ def _carries_numbers(value: Any, depth: int = 0) -> bool:
     return False
 
 
+def _record_receiver(callee: Any) -> Any:
+    """The named tuple or dataclass instance whose method is called (`layer.forward`, or `layer` itself
+    when its class defines `__call__`), or None."""
+    from srcgrad.runtime.records import is_record
+
+    if isinstance(callee, types.MethodType) and isinstance(callee.__func__, types.FunctionType) \
+            and is_record(callee.__self__):
+        return callee.__self__
+    if is_record(callee) and isinstance(getattr(type(callee), "__call__", None), types.FunctionType):
+        return callee
+    return None
+
+
+def _as_method(callee: Any) -> Any:
+    """An object of a user class called like a function is a call of its method `__call__`."""
+    if not isinstance(callee, types.FunctionType | types.MethodType | functools.partial) \
+            and isinstance(getattr(type(callee), "__call__", None), types.FunctionType):
+        return callee.__call__
+    return callee
+
+
 def check_constant_callee(callee: Any, origin: Any) -> None:
     """A function taken from values being differentiated (`fn, p = pair`) must hold no numbers of its own:
     a partial of arrays, a closure over them or a method of an object holding them would need gradients
-    sent into the function object, which srcgrad cannot do."""
+    sent into the function object, which srcgrad cannot do (a record's methods: see RECEIVER)."""
     held = []
+    callee = _as_method(callee)
     if isinstance(callee, functools.partial):
         held = list(callee.args) + list(callee.keywords.values())
     elif isinstance(callee, types.FunctionType) and callee.__closure__:
@@ -186,27 +216,49 @@ def _regroup(grads: tuple, sizes: tuple) -> tuple:
     return tuple(out)
 
 
+def _receiver_of(callee: Any, active: tuple, origin: Any) -> tuple[tuple, int]:
+    """`active` without RECEIVER, and what became of it: 0 absent, 1 a record's method (differentiated with
+    respect to its object), 2 a callee holding no numbers (its adjoint is zero)."""
+    if not active or active[0] != RECEIVER:
+        return active, 0
+    if _record_receiver(callee) is not None:
+        return active[1:], 1
+    callee = _as_method(callee)
+    owner = callee.__self__ if isinstance(callee, types.MethodType) else None
+    if any(_carries_numbers(v) for v in getattr(owner, "__dict__", {}).values()):
+        from srcgrad.runtime.records import plain_object_error  # passed in or read from a container: fixable
+
+        raise plain_object_error(owner, f"the method call .{callee.__func__.__name__}(...)", origin)
+    check_constant_callee(callee, origin)
+    return active[1:], 2
+
+
 def dispatch_fwd(tape: list, callee: Any, args: tuple, kwargs: dict, active: tuple, origin: Any,
                  groups: tuple | None = None) -> Any:
     """Call `callee(*args, **kwargs)` through its split gradient; leave the backward half on the tape.
 
     `active` names the arguments that vary: positions (ints) and keyword names (strings), as written
-    at the call; `groups` says how many passed arguments each written one is (`*args` stands for several).
+    at the call, after RECEIVER when the callee varies; `groups` says how many passed arguments each
+    written one is (`*args` stands for several).
     """
+    active, receiver = _receiver_of(callee, active, origin)
     flat, sizes = _flat(active, groups)
     callee, args, kwargs, flat = _unpartial(callee, args, kwargs, flat)
-    split, args, kwargs = _split(callee, args, kwargs, flat, origin)
+    split, args, kwargs = _split(callee, args, kwargs, flat, origin, receiver == 1)
     value = split.fwd(tape, *args, **kwargs)
-    tape.append((split.bwd, len(flat), sizes))
+    tape.append((split.bwd, len(flat) + (receiver == 1), sizes, receiver))
     return value
 
 
 def dispatch_bwd(tape: list, d_out: Any) -> tuple:
     """The adjoints of the varying arguments of the call whose `dispatch_fwd` ran last, as a tuple
-    (a starred argument's adjoint holds one entry per element)."""
-    bwd, count, sizes = tape.pop()
+    (a starred argument's adjoint holds one entry per element; the callee's, if it varies, first)."""
+    bwd, count, sizes, receiver = tape.pop()
     grads = bwd(tape, d_out)
-    return _regroup((grads,) if count == 1 else tuple(grads), sizes)
+    grads = (grads,) if count == 1 else tuple(grads)
+    if receiver == 1:
+        return (grads[0],) + _regroup(grads[1:], sizes)
+    return ((0.0,) if receiver == 2 else ()) + _regroup(grads, sizes)
 
 
 def dispatch_jvp(callee: Any, args: tuple, kwargs: dict, active: tuple, tangents: tuple, origin: Any,
@@ -217,8 +269,11 @@ def dispatch_jvp(callee: Any, args: tuple, kwargs: dict, active: tuple, tangents
     from srcgrad.forward import jvp_function
     from srcgrad.rules.tangents.helpers import zeros_tangent
 
+    active, receiver = _receiver_of(callee, active, origin)
+    if receiver:
+        t_receiver, tangents = tangents[0], tangents[1:]
     flat, sizes = _flat(active, groups)
-    spread = []
+    spread = [t_receiver] if receiver == 1 else []
     for tangent, (count, starred), a in zip(tangents, sizes, active, strict=True):
         if starred:
             items = list(tangent) if isinstance(tangent, list | tuple) else \
@@ -227,7 +282,7 @@ def dispatch_jvp(callee: Any, args: tuple, kwargs: dict, active: tuple, tangents
         else:
             spread.append(tangent)
     callee, args, kwargs, flat = _unpartial(callee, args, kwargs, flat)
-    wrapper, known, numbers, names, args, kwargs = _split_parts(callee, args, kwargs, flat, origin)
+    wrapper, known, numbers, names, args, kwargs = _split_parts(callee, args, kwargs, flat, origin, receiver == 1)
     try:
         function = jvp_function(wrapper, names, known, numbers).function
     except SrcgradError as exc:

@@ -1,12 +1,14 @@
 """Adjoints of containers and of subscripts, zeros of any structure, and the final packing.
 
-Adjoints of dicts, lists and tuples are kept sparse in a `Grads` dict (only the entries that
-received a gradient); `complete(g, x)` turns them into `x`'s own structure at the end, with
-zeros where nothing flowed and each array in its argument's floating dtype.
+Adjoints of dicts, lists, tuples and records (named tuples, dataclasses: runtime/records.py) are
+kept sparse in a `Grads` dict (only the entries that received a gradient); `complete(g, x)` turns
+them into `x`'s own structure at the end, with zeros where nothing flowed and each array in its
+argument's floating dtype.
 """
 import numpy as np
 
 from srcgrad.errors import NonScalarOutputError
+from srcgrad.runtime import records
 
 
 class Grads(dict):
@@ -42,7 +44,7 @@ def zeros_like(x):
     """A zero adjoint for a value of `x`'s kind: 0.0, a float array, or an empty `Grads`."""
     if isinstance(x, np.ndarray):
         return np.zeros(x.shape, _float_dtype(x))
-    if isinstance(x, dict | list | tuple):
+    if isinstance(x, dict | list | tuple) or records.is_record(x):
         return Grads()
     if isinstance(x, np.generic):
         return _float_dtype(x).type(0)
@@ -214,7 +216,10 @@ def seed(out):
 
 
 def complete(g, x):
-    """Give the adjoint `g` exactly `x`'s structure, shape and floating dtype (None for a None leaf)."""
+    """Give the adjoint `g` exactly `x`'s structure, shape and floating dtype.
+
+    A leaf that holds no number (None, a string, a function, a bool) gets None: it has no gradient.
+    """
     if x is None:
         return None
     if isinstance(x, np.ndarray):
@@ -225,18 +230,36 @@ def complete(g, x):
     if isinstance(x, dict):
         g = g if isinstance(g, dict) else {}
         return {k: complete(g[k], v) if k in g else complete(0.0, v) for k, v in x.items()}
+    if records.is_record(x):
+        return _complete_record(g, x)
     if isinstance(x, list | tuple):
         if isinstance(g, list | tuple):
             items = [complete(gi, xi) for gi, xi in zip(g, x, strict=True)]
         else:
             g = g if isinstance(g, dict) else {}
             items = [complete(g[i], xi) if i in g else complete(0.0, xi) for i, xi in enumerate(x)]
-        return type(x)(items) if not hasattr(x, "_fields") else type(x)(*items)
+        return type(x)(items)
     if isinstance(x, np.generic):
         return _float_dtype(x).type(np.sum(g) if np.ndim(g) else g)
     if isinstance(x, float | int) and not isinstance(x, bool):
         return float(np.sum(g)) if np.ndim(g) else float(g)
-    return g
+    if isinstance(x, complex | np.number):
+        return g
+    return None
+
+
+def _complete_record(g, x):
+    """The gradient of a named tuple or dataclass instance: a record of its type holding each field's gradient."""
+    records.check_field_names(x)
+    fields = records.items(x)
+    if type(g) is type(x):  # already a record (a tangent of one, in forward over reverse)
+        parts = {key: getattr(g, name) for key, name, _ in fields}
+    elif isinstance(g, list | tuple):
+        parts = dict(enumerate(g))
+    else:
+        parts = g if isinstance(g, dict) else {}
+    return records.rebuild(x, [complete(parts[key], value) if key in parts else complete(0.0, value)
+                               for key, _, value in fields])
 
 
 def as_sequence(iterable):
@@ -251,17 +274,21 @@ def stop_gradient(x):
     return x
 
 
-def field_index(x, field: str) -> int:
-    """The position of `field` in a named tuple, so an attribute read is differentiated as a subscript."""
-    fields = getattr(type(x), "_fields", None)
-    if fields is None or field not in fields:
+def field_index(x, field: str, origin=None) -> int | str:
+    """Where field `field` of a named tuple or dataclass instance is kept in its sparse adjoint (its position, or
+    its name), so an attribute read is differentiated as a subscript; `origin` is the line reading it."""
+    key = records.field_key(x, field)
+    if key is not None:
+        return key
+    if records.is_record(x):
         from srcgrad.errors import NotDifferentiableError
 
         raise NotDifferentiableError(
-            f"srcgrad cannot differentiate the attribute .{field} of a {type(x).__name__}",
-            hint="Pass arrays, or dicts/lists/tuples/named tuples of arrays, and read them with subscripts "
-            "or named-tuple fields.")
-    return fields.index(field)
+            f"srcgrad cannot differentiate .{field} of the {records.kind_name(x)}: it is not one of its fields "
+            f"({', '.join(records.field_names(x))})", origin,
+            hint="Read the fields themselves in the function (a property or an attribute set in __post_init__ "
+            "is not a field).")
+    raise records.plain_object_error(x, f"the attribute .{field}", origin)
 
 
 _MISSING = object()
@@ -335,12 +362,15 @@ def clear_adjoint(g, index, x=None):
 
 
 def _arrays(value, path: str):
-    """(path, array) for every array in a value, looking inside dicts, lists and tuples."""
+    """(path, array) for every array in a value, looking inside dicts, lists, tuples and records."""
     if isinstance(value, np.ndarray):
         yield path, value
     elif isinstance(value, dict):
         for key, item in value.items():
             yield from _arrays(item, f"{path}[{key!r}]")
+    elif records.is_record(value):
+        for _, name, item in records.items(value):
+            yield from _arrays(item, f"{path}.{name}")
     elif isinstance(value, list | tuple):
         for i, item in enumerate(value):
             yield from _arrays(item, f"{path}[{i}]")
@@ -373,6 +403,8 @@ def _shares(value, other) -> bool:
         return any(_shares(value, item) for item in other.values())
     if isinstance(other, list | tuple):
         return any(_shares(value, item) for item in other)
+    if records.is_record(other):
+        return any(_shares(value, item) for _, _, item in records.items(other))
     return False
 
 

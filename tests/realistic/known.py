@@ -64,12 +64,8 @@ KNOWN: dict[str, Known] = {
         'UnsupportedSyntaxError: srcgrad cannot differentiate global'),
     'flat_params.objective(0)': refused(UnsupportedSyntaxError,
         'UnsupportedSyntaxError: srcgrad cannot differentiate yield'),
-    # REFUSED (clear): parameters held by objects: a dataclass argument, a model built from the params inside the loss,
+    # REFUSED (clear): parameters held by objects: a model built from the params inside the loss,
     # arrays assigned to a model's attributes
-    'dataclass_params.loss_params(0)': refused(NotDifferentiableError,
-        'NotDifferentiableError: srcgrad cannot differentiate the attribute .W of a Params'),
-    'layernorm_block.stack_loss(0)': refused(NotDifferentiableError,
-        'NotDifferentiableError: srcgrad cannot differentiate the attribute .W_out of a BlockParams'),
     'model_from_params.loss_build_model(0)': refused(NotDifferentiableError,
         'NotDifferentiableError: the function called here is built from values being differentiated (a functools.partial or a closure over them), and srcgrad cannot send gradients into a function object'),
     'model_from_params.loss_set_attributes(0,1)': refused(UnsupportedSyntaxError,

@@ -2,12 +2,13 @@
 tangents of reductions that need more than one line of NumPy.
 
 Invariant: a tangent has its primal's structure and shape (a float for a float, an array of
-the same shape for an array, the same dict/list/tuple for a container).
+the same shape for an array, the same dict/list/tuple/named tuple/dataclass for a container).
 """
 import numpy as np
 
+from srcgrad.runtime import records
 from srcgrad.runtime.arrays import norm_adjoint, prod_adjoint, select_adjoint
-from srcgrad.runtime.structure import Grads, as_sequence
+from srcgrad.runtime.structure import Grads, as_sequence, field_index
 
 
 def _float_dtype(x) -> np.dtype:
@@ -31,12 +32,26 @@ def zeros_tangent(x):
         return {k: zeros_tangent(v) for k, v in x.items()}
     if isinstance(x, list):
         return [zeros_tangent(v) for v in x]
+    if records.is_record(x):
+        return records.rebuild(x, [zeros_tangent(v) for _, _, v in records.items(x)])
     if isinstance(x, tuple):
-        items = [zeros_tangent(v) for v in x]
-        return type(x)(*items) if hasattr(x, "_fields") else tuple(items)
+        return tuple(zeros_tangent(v) for v in x)
     if x is None or isinstance(x, str):
         return None
     return 0.0
+
+
+def field_tangent(t, x, field: str, origin=None):
+    """The tangent of `x.field` (a named tuple's or dataclass's field), given the tangent `t` of x: a record of
+    x's type, a tuple or a sparse dict by position (named tuples), or a plain zero."""
+    key = field_index(x, field, origin)  # refuses attributes that are no fields, with the reason
+    if records.is_record(t):
+        return getattr(t, field)
+    if isinstance(t, dict):
+        return t[key] if key in t else zeros_tangent(getattr(x, field))
+    if isinstance(t, list | tuple) and isinstance(key, int):
+        return t[key]
+    return zeros_tangent(getattr(x, field))
 
 
 def broadcast_like(t, y):
@@ -85,7 +100,7 @@ def lazy_zero(x):
     if type(x) is np.ndarray and x.ndim:
         base = np.zeros(1, _float_dtype(x))
         return np.ndarray(x.shape, base.dtype, base, 0, (0,) * x.ndim)
-    if isinstance(x, tuple) and not hasattr(x, "_fields"):
+    if type(x) is tuple:
         return tuple(lazy_zero(v) for v in x)
     return zeros_tangent(x)
 
@@ -142,9 +157,12 @@ def complete_tangent(t, y):
     """The tangent of the function's output, in the output's structure, shape and floating dtype."""
     if isinstance(y, dict):
         return {k: complete_tangent(t[k], v) for k, v in y.items()}
+    if records.is_record(y):
+        if records.is_record(t):
+            return records.rebuild(y, [complete_tangent(getattr(t, name), v) for _, name, v in records.items(y)])
+        return records.rebuild(y, [complete_tangent(t[key], v) for key, _, v in records.items(y)])
     if isinstance(y, list | tuple):
-        items = [complete_tangent(ti, yi) for ti, yi in zip(t, y, strict=True)]
-        return type(y)(*items) if hasattr(y, "_fields") else type(y)(items)
+        return type(y)(complete_tangent(ti, yi) for ti, yi in zip(t, y, strict=True))
     if isinstance(y, np.ndarray):
         t = np.asarray(t, dtype=np.result_type(t, _float_dtype(y)))
         return t if t.shape == y.shape else np.array(np.broadcast_to(t, y.shape))

@@ -24,10 +24,9 @@ from srcgrad.passes.normalize.anf import is_atom
 from srcgrad.rules import registry
 from srcgrad.rules.tangents import helpers, lookup_tangent, lookup_tangent_method
 from srcgrad.rules.tangents import runtime as runtime_tangents
-from srcgrad.runtime import field_index
 from srcgrad.passes.analyses.sequences import is_concatenation, is_repetition
-from srcgrad.runtime.dispatch import check_constant_callee, dispatch_jvp
-from srcgrad.transforms.reverse.adjoint import dispatch_arguments, no_rule_error
+from srcgrad.runtime.dispatch import RECEIVER, check_constant_callee, dispatch_jvp
+from srcgrad.transforms.reverse.adjoint import dispatch_arguments, is_array_property, no_rule_error, receiver_node
 from srcgrad.transforms.forward.templates import finish, fold, instantiate, is_zero, zero
 from srcgrad.transforms.reverse.templates import bind_arguments, value_node
 
@@ -246,13 +245,13 @@ class StatementTangent:
     def attribute(self, value: gast.Attribute) -> list[gast.stmt]:
         if value.attr in NONDIFF_ATTRIBUTES:
             return self.after(self.fwd.zero_of(syntax.name(self.var)), OWNED)
-        rule = lookup_tangent_method(value.attr)
+        rule = lookup_tangent_method(value.attr) if is_array_property(value.attr) else None
         if rule is not None:
             return self.apply_rule(rule, rule.key, [value.value], {})
-        # a field of a named tuple: the tangent's element number `_fields.index(attr)`
-        index = syntax.call(self.ctx.ref(field_index, "field_index"), syntax.clone(value.value),
-                            syntax.const(value.attr))
-        item = gast.Subscript(value=self.tangent_of(value.value), slice=index, ctx=gast.Load())
+        # a field of a named tuple or a dataclass instance: the same field of its tangent
+        item = syntax.call(self.ctx.ref(helpers.field_tangent, "field_tangent"), self.tangent_of(value.value),
+                           syntax.clone(value.value), syntax.const(value.attr),
+                           self.ctx.ref(self.ctx.source.origin(self.stmt), "read_at"))
         return self.place(item, [], SHARED)
 
     def call(self, call: gast.Call) -> list[gast.stmt]:
@@ -288,7 +287,8 @@ class StatementTangent:
 
     def dynamic_call(self, call: gast.Call) -> list[gast.stmt]:
         """A callee known only at run time: `dispatch_jvp` compiles its forward-mode function when the call runs."""
-        if self.node_varies(call.func):  # taken from something differentiated: it must hold no numbers itself
+        receiver = receiver_node(call.func, self.fwd.fdef) if self.node_varies(call.func) else None
+        if self.node_varies(call.func) and receiver is None:  # taken from something differentiated: no numbers
             self.before.append(syntax.expr_stmt(syntax.call(
                 self.ctx.ref(check_constant_callee, "check_constant_callee"), syntax.clone(call.func),
                 self.ctx.ref(self.ctx.source.origin(self.stmt), "call_at"))))
@@ -297,7 +297,8 @@ class StatementTangent:
                                          self.ctx.source.origin(self.stmt), hint="Pass those keyword arguments by name.")
         nodes = [(i, a.value if isinstance(a, gast.Starred) else a) for i, a in enumerate(call.args)] + \
             [(kw.arg, kw.value) for kw in call.keywords if kw.arg is not None]
-        active = [(which, node) for which, node in nodes if self.node_varies(node)]
+        active = [(RECEIVER, receiver)] * (receiver is not None) + \
+            [(which, node) for which, node in nodes if self.node_varies(node)]
         if not active:
             return self.after(self.fwd.zero_of(syntax.name(self.var)), OWNED)
         arguments, keywords, names, where, *groups = dispatch_arguments(self.ctx, self.stmt, call,

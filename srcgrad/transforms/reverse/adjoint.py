@@ -18,6 +18,7 @@ from srcgrad.passes.analyses.activity import NONDIFF_ATTRIBUTES, reads_varied
 from srcgrad.passes.analyses.sequences import is_concatenation, is_repetition
 from srcgrad.rules import registry
 from srcgrad.runtime.arrays import count
+from srcgrad.runtime import records
 from srcgrad.runtime.dispatch import RECEIVER
 from srcgrad.transforms.reverse.templates import bind_arguments, instantiate
 
@@ -31,6 +32,11 @@ _ITERATORS = (enumerate, zip, reversed, iter, next, filter)
 def no_rule_error(resolved, origin) -> NotDifferentiableError:
     """A call with no rule and no Python source: name the function and show the rule that would fix it."""
     label = resolved.label
+    if isinstance(resolved.obj, type) and records.is_record_class(resolved.obj):
+        return NotDifferentiableError(
+            f"srcgrad cannot yet differentiate building a {label} (a NamedTuple or dataclass) inside the function",
+            origin, hint=f"Pass the {label} in as an argument (its fields are differentiated and the gradient comes "
+            f"back as a {label}), or keep intermediate values in local variables, a dict or a tuple.")
     if any(resolved.obj is it for it in _ITERATORS):
         return NotDifferentiableError(
             f"srcgrad differentiates {label}(...) only as the iterable of a for loop or a comprehension", origin,
@@ -88,6 +94,12 @@ def receiver_node(func: gast.expr, fdef: gast.FunctionDef) -> gast.Name | None:
                 and not isinstance(node.value, gast.Name | gast.Subscript | gast.Attribute):
             return None
     return func
+
+
+def is_array_property(attr: str) -> bool:
+    """Whether `x.attr` read without a call is an array's value (`x.T`), so an array rule applies to it; a method
+    name read alone (`p.mean`, a field of a record) is not."""
+    return hasattr(np.ndarray, attr) and not callable(getattr(np.ndarray, attr))
 
 
 def index_value(node: gast.expr) -> gast.expr:
@@ -351,7 +363,7 @@ class StatementAdjoint:
     def attribute(self, value: gast.Attribute) -> None:
         if value.attr in NONDIFF_ATTRIBUTES:
             return
-        rule = registry.lookup_method(value.attr)
+        rule = registry.lookup_method(value.attr) if is_array_property(value.attr) else None
         if rule is None:
             # a field of a named tuple or a dataclass: the adjoint of the entry at its position or name
             index = syntax.call(self.rev.helper("field_index"), syntax.clone(value.value), syntax.const(value.attr),
