@@ -4,6 +4,7 @@ Every gradient is checked against a reference that does not use srcgrad: central
 in float64 over every element of every float field (`numeric_gradient`), or closed forms.
 """
 import dataclasses
+import os
 from typing import Any, Callable, NamedTuple
 
 import numpy as np
@@ -379,6 +380,62 @@ def test_gradient_of_a_gradient_with_respect_to_a_record():
         mixed = srcgrad.grad(srcgrad.grad(energy, wrt=1), wrt=0)(p, 0.7)
         assert type(mixed) is cls
         assert_same_tree(mixed, numeric_gradient(d_energy_dt, (p, 0.7)))
+
+
+# ---- training -----------------------------------------------------------------------------------------
+
+
+def _regression_data(n: int = 64):
+    x = RNG.normal(size=(n, 3))
+    return x, x @ RNG.normal(size=(3, 2)) + 0.3
+
+
+def test_fit_trains_a_named_tuple_and_returns_one():
+    x, y = _regression_data()
+    p0 = Params(np.zeros((3, 2)), np.zeros(2))
+    p, history = srcgrad.fit(linear_loss, p0, (x, y), batch_size=16, epochs=8, optimizer=srcgrad.optim.Adam(0.05),
+                             progress=False)
+    assert type(p) is Params and p.W.shape == (3, 2)
+    assert history.epoch["loss"][-1] < 0.5 * history.epoch["loss"][0]
+    assert linear_loss(p, x, y) < linear_loss(p0, x, y)
+    assert np.all(p0.W == 0)  # fit leaves its argument alone
+
+
+def test_fit_keeps_static_fields_and_resumes_from_a_checkpoint(tmp_path):
+    x, y = _regression_data()
+
+    def loss(p, x, y):
+        return np.mean((p.activation(x @ p.W) - y) ** 2) * p.scale
+
+    p0 = Configured(np.zeros((3, 2)), 1.0, activation=np.tanh, name="head")
+    opt = srcgrad.optim.SGD(0.1)
+    straight, _ = srcgrad.fit(loss, p0, (x, y), batch_size=16, epochs=3, optimizer=opt, progress=False)
+    path = os.fspath(tmp_path / "run.npz")
+    srcgrad.fit(loss, p0, (x, y), batch_size=16, epochs=1, optimizer=opt, progress=False, checkpoint=path)
+    resumed, _ = srcgrad.fit(loss, p0, (x, y), batch_size=16, epochs=3, optimizer=opt, progress=False,
+                             checkpoint=path, resume=True)
+    for p in (straight, resumed):
+        assert type(p) is Configured and p.activation is np.tanh and p.name == "head" and p.note is None
+    np.testing.assert_array_equal(resumed.W, straight.W)
+    assert resumed.scale == straight.scale
+
+
+def test_resume_refuses_a_checkpoint_of_another_record_type(tmp_path):
+    x, y = _regression_data()
+    path = os.fspath(tmp_path / "run.npz")
+    srcgrad.fit(linear_loss, params_of(Params), (x, y), epochs=1, progress=False, checkpoint=path)
+    with pytest.raises(ValueError, match="parameter structure differs"):
+        srcgrad.fit(linear_loss, params_of(Layer), (x, y), epochs=2, progress=False, checkpoint=path, resume=True)
+
+
+@pytest.mark.parametrize("cls", [Params, FrozenLayer], ids=lambda c: c.__name__)
+def test_optimizer_update_returns_the_record_type(cls):
+    p, g = params_of(cls), params_of(cls)
+    opt = srcgrad.optim.SGD(0.1)
+    new, _ = opt.update(p, g, opt.init(p))
+    assert type(new) is cls
+    np.testing.assert_allclose(new.W, p.W - 0.1 * g.W, rtol=1e-15)
+    np.testing.assert_allclose(new.b, p.b - 0.1 * g.b, rtol=1e-15)
 
 
 # ---- what is refused, and how -----------------------------------------------------------------------

@@ -1,8 +1,10 @@
 """The optimizer protocol: pure updates on parameter trees, with state as flat arrays.
 
-An optimizer never mutates its inputs: `update(params, grads, state)` returns new parameters
-and a new state, so a step that fails half way (a non-finite value, an interrupt) leaves the
-caller's parameters and state as they were. The state is a dict `{"step": int, slot: [array
+A parameter tree is nested dicts, lists, tuples, named tuples and dataclasses (optim/tree.py); the
+updated parameters come back in the same structure and types, static entries (strings, ints, None,
+functions) unchanged. An optimizer never mutates its inputs: `update(params, grads, state)` returns
+new parameters and a new state, so a step that fails half way (a non-finite value, an interrupt)
+leaves the caller's parameters and state as they were. The state is a dict `{"step": int, slot: [array
 per leaf]}`; `state_to_arrays` / `state_from_arrays` turn it into named flat arrays for
 checkpoints. Every array keeps the dtype of its parameter (float32 stays float32): the
 hyperparameters enter the arithmetic as Python floats, which NumPy does not let upcast.
@@ -12,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from srcgrad.optim.tree import flatten, unflatten
+from srcgrad.optim.tree import flatten, leaves_like, unflatten
 
 Schedule = Callable[[int], float]
 State = dict[str, Any]
@@ -64,15 +66,14 @@ class Optimizer:
     def update(self, params: Any, grads: Any, state: State) -> tuple[Any, State]:
         """One step: return (new params, new state); the arguments are left unchanged."""
         leaves, treedef = flatten(params)
-        gleaves, gdef = flatten(grads)
-        if len(gleaves) != len(leaves):
-            raise ValueError(f"{len(gleaves)} gradient leaves for {len(leaves)} parameters")
+        gleaves = leaves_like(treedef, grads)  # the gradient at the trained places; static ones stay as they are
         if self.clip_norm is not None:
             gleaves = clip_by_global_norm(gleaves, self.clip_norm)
         t = int(state["step"]) + 1
         lr = self.lr_at(t - 1)
         new_leaves, new_slots = [], {s: [] for s in self.slots}
         for i, (p, g) in enumerate(zip(leaves, gleaves, strict=True)):
+            p = np.asarray(p)
             slots = {s: state[s][i] for s in self.slots}
             p_new, slots_new = self._update_leaf(p, g, slots, lr, t)
             new_leaves.append(np.asarray(p_new, dtype=p.dtype))

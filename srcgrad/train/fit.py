@@ -22,7 +22,7 @@ from srcgrad.train.evaluate import evaluate, named_metrics
 from srcgrad.train.history import History
 from srcgrad.train.progress import Progress
 from srcgrad.train.step import batch_value_and_grad, check_finite
-from srcgrad.optim.tree import flatten, normalize, paths, unflatten
+from srcgrad.optim.tree import flatten, normalize, paths, to_json, unflatten
 
 
 @dataclass
@@ -50,7 +50,9 @@ def fit(loss: Callable[..., Any], params: Any, data: Any, *, batch_size: int = 3
 
     Args:
         loss: `loss(params, *batch) -> scalar`, the mean loss over the batch.
-        params: nested dict/list/tuple of float arrays; not modified.
+        params: nested dicts, lists, tuples, NamedTuples and dataclasses of float arrays; not modified. Entries
+            that are not arrays or floats (strings, ints, None, functions) are kept as they are, untrained and
+            not stored in checkpoints (a resumed run takes them from `params`).
         data: a tuple of arrays with a common first axis (shuffled and batched here), or an
             iterable / callable yielding batches (tuples of arrays), see `srcgrad.train.batching`.
         batch_size, shuffle, seed, drop_last: batching of a data set. Each epoch's order is
@@ -78,7 +80,7 @@ def fit(loss: Callable[..., Any], params: Any, data: Any, *, batch_size: int = 3
             The result equals single-process training to float rounding; History gets "bytes".
 
     Returns:
-        (trained params with the structure of `params`, History).
+        (trained params with the structure and types of `params`, History).
 
     Raises:
         srcgrad.errors.NonFiniteError: a loss, gradient or update was NaN or infinite; nothing
@@ -117,7 +119,7 @@ def fit(loss: Callable[..., Any], params: Any, data: Any, *, batch_size: int = 3
         leaves, state, history, pos = _restore(checkpoint, optimizer, treedef, leaves, config)
 
     def save() -> None:
-        meta = {"n_params": len(leaves), "treedef": treedef, "config": config, "epoch": pos.epoch,
+        meta = {"n_params": len(leaves), "treedef": to_json(treedef), "config": config, "epoch": pos.epoch,
                 "batch": pos.batch, "step": pos.step, "sums": pos.sums, "history": history.to_json(),
                 "rng": {"kind": "numpy.random.default_rng([seed, epoch]).permutation", "seed": seed}}
         meta["optimizer"] = {"name": type(optimizer).__name__, "settings": _settings(optimizer)}

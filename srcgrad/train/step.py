@@ -11,27 +11,29 @@ import numpy as np
 
 from srcgrad.errors import NonFiniteError
 from srcgrad.train.batching import Batch
-from srcgrad.optim.tree import flatten
+from srcgrad.optim.tree import flatten, leaves_like
 
 
 def batch_value_and_grad(vg: Callable, params: Any, param_leaves: list[np.ndarray], batch: Batch,
                          micro_batch_size: int | None) -> tuple[float, list[np.ndarray]]:
     """Mean loss and gradient leaves over `batch`, accumulated over micro-batches."""
+    _, treedef = flatten(params)
     if micro_batch_size is None or micro_batch_size >= batch.size:
         value, grad = vg(params, *batch.take())
-        return float(value), _grad_leaves(grad, param_leaves)
+        return float(value), _grad_leaves(grad, treedef, param_leaves)
     loss, acc = 0.0, None
     for arrays, size in batch.micro_batches(micro_batch_size):
         value, grad = vg(params, *arrays)
         w = size / batch.size
-        leaves = _grad_leaves(grad, param_leaves)
+        leaves = _grad_leaves(grad, treedef, param_leaves)
         loss += w * float(value)
         acc = [w * g for g in leaves] if acc is None else [a + w * g for a, g in zip(acc, leaves, strict=True)]
     return loss, acc
 
 
-def _grad_leaves(grad: Any, param_leaves: list[np.ndarray]) -> list[np.ndarray]:
-    leaves, _ = flatten(grad)
+def _grad_leaves(grad: Any, treedef: Any, param_leaves: list[np.ndarray]) -> list[np.ndarray]:
+    """The gradient at the parameters' trained leaves, each as an array of its parameter's shape and dtype."""
+    leaves = leaves_like(treedef, grad, "the gradient")
     if len(leaves) != len(param_leaves):
         raise ValueError(f"the gradient has {len(leaves)} leaves but params has {len(param_leaves)}")
     out = []
