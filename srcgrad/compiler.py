@@ -139,7 +139,7 @@ class _Build:
             self.links.append((unit, {}))
         if inherited is None:
             self._bake_defaults(tree)
-        tree = desugar(tree)
+        tree = desugar(tree, namer)
         self.ctx.dump("desugar", tree)
         tree = substitute_aliases(tree, lambda name: self.source.lookup(name, None), self.ctx.ref)
         self.ctx.dump("aliases", tree)

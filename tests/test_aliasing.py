@@ -272,3 +272,45 @@ def swap_rows(x):
 def test_swapping_rows_by_fancy_indexing_is_differentiated():
     assert swap_rows(1.5) == pytest.approx(3.0 * 1.5 + 10.0 * 2.0 * 1.5)
     assert srcgrad.grad(swap_rows)(1.5) == pytest.approx(3.0 + 20.0, rel=1e-12)
+
+
+# ---- writes into an element of an element: `a[i][j] = v` runs as `_e = a[i]; _e[j] = v` --------------------
+
+def one_hot_rnn(W, inputs):
+    xs, hs = {}, {}
+    hs[-1] = np.zeros(3)
+    loss = 0.0
+    for t in range(len(inputs)):
+        xs[t] = np.zeros(3)
+        xs[t][inputs[t]] = 1
+        hs[t] = np.tanh(W @ xs[t] + hs[t - 1])
+        loss += np.sum(hs[t] ** 2)
+    return loss
+
+
+def counts_in_nested_lists(x):
+    table = [[0.0, 0.0], [0.0, 0.0]]
+    table[0][1] += 2.0
+    table[1][0] = 3.0
+    return x * table[0][1] + np.sin(x) * table[1][0]
+
+
+def write_into_a_row_of_a_differentiated_matrix(W, x):
+    A = W * 1.0
+    A[0][1] = x * 3.0
+    return np.sum(A * A)
+
+
+def test_a_one_hot_built_with_an_element_of_an_element_write():
+    W = np.random.default_rng(0).normal(size=(3, 3))
+    check_grad(one_hot_rnn, (W, [0, 2, 1]), wrt=0)
+
+
+def test_writes_into_nested_lists_that_hold_no_derivative():
+    assert srcgrad.grad(counts_in_nested_lists)(0.4) == pytest.approx(2.0 + 3.0 * np.cos(0.4), rel=1e-12)
+
+
+@pytest.mark.parametrize("wrt", [0, 1])
+def test_an_element_of_an_element_write_into_a_differentiated_matrix_is_refused_naming_the_row(wrt):
+    with pytest.raises(srcgrad.UnsupportedSyntaxError, match=r"write into A\[0\]: A refers to the same memory"):
+        srcgrad.grad(write_into_a_row_of_a_differentiated_matrix, wrt=wrt)(np.eye(2), 0.5)

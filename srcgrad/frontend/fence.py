@@ -115,8 +115,10 @@ def _check_target(source: Source, stmt: gast.AST, target: gast.AST, allow: froze
                 "as an argument, and build new values instead of assigning.")
     if isinstance(target, gast.Subscript) and isinstance(stmt, gast.Assign) and len(stmt.targets) > 1:
         _reject(source, stmt, "chained assignment into an element (a[i] = b = ...)", "Assign in two statements.")
-    if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Subscript):
-        _reject(source, stmt, "assignment into an element of an element (a[i][j] = ...)",
+    whole = (isinstance(stmt, gast.AugAssign) and target is stmt.target) or \
+        (isinstance(stmt, gast.Assign) and stmt.targets == [target])  # desugar.py splits `a[i][j] = v` there
+    if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Subscript) and not whole:
+        _reject(source, stmt, "assignment into an element of an element (a[i][j] = ...) inside a tuple target",
                 "Write a[i, j] = ... for arrays, or take the inner container into a variable first.")
     if isinstance(target, (gast.Tuple, gast.List)):
         for elt in target.elts:

@@ -124,6 +124,7 @@ class Guard:
     augmented: bool  # `name op= e`: only an array or a list would be changed in place
     shown: tuple[str, ...] = ()  # how messages name `others` (the user's name behind a temporary)
     callee: tuple[str, str] | None = None  # (function, parameter): a call that may change `name` with `op=`
+    label: str = ""  # how messages name `name`, when it is srcgrad's (`A[0]` for `_e1` in `A[0][1] = v`)
 
 
 @dataclass(frozen=True)
@@ -558,7 +559,8 @@ def guard_statement(ctx, guard: Guard) -> gast.stmt:
         return gast.Tuple(elts=[syntax.name(n) if load else syntax.const(n) for n in items], ctx=gast.Load())
 
     check = syntax.call(ctx.ref(runtime.check_write, "check_write"), syntax.name(guard.name),
-                        names(guard.others, True), names(guard.shown or guard.others, False), syntax.const(guard.name),
+                        names(guard.others, True), names(guard.shown or guard.others, False),
+                        syntax.const(guard.label or guard.name),
                         ctx.ref(guard.origin, "write_at"), syntax.const(guard.augmented))
     return syntax.expr_stmt(check)
 
@@ -611,7 +613,8 @@ def check_aliasing(ctx, fdef: gast.FunctionDef, varied: set[str], resolved: dict
             # whether the other names really share the object depends on what runs (a row of a matrix is
             # a view, an element of a vector is a number): check right before the write
             guards[id(stmt)] = Guard(name, other, origin, augmented,
-                                     tuple(analysis.shown.get(n, n) for n in other))
+                                     tuple(analysis.shown.get(n, n) for n in other),
+                                     label=getattr(stmt, "element_of", ""))
         else:
             restore.add(id(stmt))  # nothing to differentiate: undo the write so the backward sweep reads old values
     return AliasFacts(frozenset(restore), guards, tuple(sorted(analysis.mutated_params)))

@@ -252,6 +252,8 @@ class _ANF:
                 else target.value
             store = gast.Subscript(value=container, slice=self.index(target.slice), ctx=gast.Store())
             self.out.append(gast.copy_location(syntax.assign(store, value), self.origin))
+            if hasattr(stmt, "element_of"):  # `a[i][j] = v` (desugar.py): messages name `a[i]`
+                self.out[-1].element_of = stmt.element_of
             return
         target = targets[0]
         if (len(targets) == 1 and isinstance(target, (gast.Tuple, gast.List)) and all(

@@ -17,6 +17,7 @@ def f(x):
 import gast
 
 from srcgrad import syntax
+from srcgrad.codegen.unparse import unparse
 
 
 def _rebind(name: str, value: gast.expr, origin: gast.stmt) -> gast.Assign:
@@ -40,6 +41,33 @@ def _container_method(node: gast.stmt) -> tuple[str, str, gast.Call] | None:
 
 
 class _Desugar(gast.NodeTransformer):
+    def __init__(self, namer=None):
+        self.namer = namer
+
+    def _element_of_element(self, node: gast.Assign) -> list[gast.stmt] | gast.Assign:
+        """`a[i][j] = v`: `_e = a[i]` then `_e[j] = v`, as Python runs it (v first, then a[i]); the write
+        through `_e` is then a write through a second name, which aliasing.py decides like any other."""
+        target = node.targets[0] if len(node.targets) == 1 else None
+        if self.namer is None or not (isinstance(target, gast.Subscript) and isinstance(target.value, gast.Subscript)):
+            return node
+        out = []
+        value = node.value
+        if not isinstance(value, (gast.Name, gast.Constant)):
+            temp = self.namer.numbered("_v")
+            out.append(gast.copy_location(syntax.assign(temp, value), node))
+            value = syntax.name(temp)
+        element = self.namer.numbered("_e")
+        out.append(gast.copy_location(syntax.assign(element, syntax.with_load(target.value)), node))
+        write = gast.copy_location(gast.Assign(targets=[gast.Subscript(
+            value=syntax.name(element), slice=target.slice, ctx=gast.Store())], value=value, type_comment=None), node)
+        write.augmented = getattr(node, "augmented", False)
+        write.element_of = unparse(target.value).strip()  # for messages: the user's `a[i]`, not `_e1`
+        out.append(write)
+        for stmt in out:
+            for sub in gast.walk(stmt):
+                gast.copy_location(sub, node)
+        return out
+
     def visit_Expr(self, node: gast.Expr):
         if isinstance(node.value, gast.Constant) and isinstance(node.value.value, str):
             return None  # docstring or stray string
@@ -87,7 +115,7 @@ class _Desugar(gast.NodeTransformer):
             rest = gast.BinOp(left=_slice(syntax.name(name), None, syntax.const(index)), op=gast.Add(),
                               right=_slice(syntax.name(name), syntax.const(index + 1), None))
             return [read, _rebind(name, rest, node)]
-        return node
+        return self._element_of_element(node)
 
     def visit_Pass(self, node: gast.Pass):
         return None
@@ -96,7 +124,7 @@ class _Desugar(gast.NodeTransformer):
         value = gast.BinOp(left=syntax.with_load(node.target), op=node.op, right=node.value)
         stmt = gast.copy_location(syntax.assign(syntax.clone(node.target), gast.copy_location(value, node)), node)
         stmt.augmented = True  # `x += e` works in place on arrays: passes/analyses/aliasing.py checks nothing sees it
-        return stmt
+        return self._element_of_element(stmt)
 
     def visit_AnnAssign(self, node: gast.AnnAssign):
         if node.value is None:
@@ -104,9 +132,9 @@ class _Desugar(gast.NodeTransformer):
         return gast.copy_location(syntax.assign(node.target, node.value), node)
 
 
-def desugar(tree: gast.FunctionDef, ctx=None) -> gast.FunctionDef:
-    """Rewrite sugar into the core statements later passes handle."""
-    tree = _Desugar().visit(tree)
+def desugar(tree: gast.FunctionDef, namer=None) -> gast.FunctionDef:
+    """Rewrite sugar into the core statements later passes handle (`namer`: for `a[i][j] = v`)."""
+    tree = _Desugar(namer).visit(tree)
     if not tree.body:
         tree.body = [gast.Return(value=syntax.const(None))]
     return tree
