@@ -317,7 +317,10 @@ class Forward:
     def function(self, name: str, active: tuple[str, ...]) -> gast.FunctionDef:
         """`name(*params, *tangents of active) -> (value, tangent of value)`."""
         a = self.fdef.args
-        params = [p.id for p in a.posonlyargs + a.args + a.kwonlyargs]
+        # every parameter by position, in the signature's order (a caller passes BoundArguments' values: *args as a
+        # tuple, **kwargs as a dict)
+        params = [p.id for p in a.posonlyargs + a.args + ([a.vararg] if a.vararg else []) + a.kwonlyargs
+                  + ([a.kwarg] if a.kwarg else [])]
         body: list[gast.stmt] = []
         if self.aliases.mutated_params:  # see Reverse._check_arguments
             check = syntax.call(self.ctx.ref(check_unshared, "check_unshared"),
