@@ -3,6 +3,8 @@
 Each takes the incoming adjoint `g` first, then the primal values the rule needs, and
 returns the adjoint of one argument (or a list of adjoints for functions of array lists).
 """
+import warnings
+
 import numpy as np
 
 from srcgrad.runtime.broadcast import _positive_axes, unbroadcast
@@ -44,13 +46,20 @@ def above(a, a_max):
 
 
 def count(a, axis, where=True, keepdims=False):
-    """How many elements each output of a reduction over `axis` summarizes (those `where` selects)."""
+    """How many elements each output of a reduction over `axis` summarizes (those `where` selects): the divisor of
+    a mean's (and var's, std's) adjoint. Over no elements it is nan, with the RuntimeWarning NumPy gives for the
+    mean itself, so the gradient is nan as the value is (dividing by the Python int 0 raised ZeroDivisionError)."""
     if where is not True:
         return np.sum(np.broadcast_to(where, np.shape(a)), axis=axis, keepdims=keepdims)
     if axis is None:
-        return np.size(a)
-    shape = np.shape(a)
-    return int(np.prod([shape[ax] for ax in _positive_axes(axis, len(shape))]))
+        n = np.size(a)
+    else:
+        shape = np.shape(a)
+        n = int(np.prod([shape[ax] for ax in _positive_axes(axis, len(shape))]))
+    if n == 0:
+        warnings.warn("Mean of empty slice: its gradient is nan", RuntimeWarning, stacklevel=2)
+        return float("nan")
+    return n
 
 
 def masked(g, where):

@@ -457,6 +457,9 @@ class Reverse:
             self.adjoints.state[result.id] = SHARED
             seed = syntax.const(1.0) if result.id in self.numbers else syntax.call(self.helper("seed"), result)
             head.append(syntax.assign(self.adjoints.name(result.id), seed))
+        elif not (isinstance(result, gast.Name) and result.id in self.numbers):
+            # an output that does not depend on wrt (zero gradient) must still be a scalar: (1.0, 2.0) is refused
+            head.append(syntax.expr_stmt(syntax.call(self.helper("seed"), syntax.clone(result))))
         backward = self.backward_block(self.fdef.body)
         complete = self.helper("complete")
         grads = [syntax.call(complete, g, syntax.name(p)) for g, p in zip(self._gradients(list(wrt), backward), wrt,
