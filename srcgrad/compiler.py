@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 import gast
 
-from srcgrad import cache, syntax
+from srcgrad import cache, depth, syntax
 from srcgrad.binding import Const, Read, Root
 from srcgrad.codegen.compile import compile_functions
 from srcgrad.errors import Origin, SrcgradError, with_call_site
@@ -59,9 +59,11 @@ class Split:
     reads: list[Read] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     done: bool = False  # False while being compiled: only the compiling thread can reach it then
+    standins: list[Callable] = field(default_factory=list, repr=False)  # handed out by `half` while compiling
 
     def half(self, which: str) -> Callable:
-        """`fwd` or `bwd`; while this split is still being compiled (recursion), a stand-in that calls it later."""
+        """`fwd` or `bwd`; while this split is still being compiled (recursion), a stand-in that calls it later
+        (replaced by the function itself once compiled: `settle`)."""
         done = getattr(self, which)
         if done is not None:
             return done
@@ -71,7 +73,32 @@ class Split:
 
         late.__name__ = which
         late.srcgrad_target = lambda: getattr(self, which)  # what differentiating `late` means
+        self.standins.append(late)
         return late
+
+
+def settle(unit: Any, standins: list[Callable], functions: Callable[[Any], list[Callable]]) -> None:
+    """Put `unit`'s compiled functions where generated code holds its `standins` (recursion reached `unit` while it
+    was compiled), in `unit`'s code and its callees', so that a recursive gradient takes one frame per level of
+    recursion, as the function does, not two. `functions(unit)` are the compiled functions of a unit."""
+    real = {id(late): getattr(unit, "function", None) or getattr(unit, late.__name__) for late in standins}
+    seen: set[int] = set()
+    todo = [unit]
+    while todo:
+        current = todo.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        for function in functions(current):
+            for cell in getattr(function, "__closure__", None) or ():
+                try:
+                    contents = cell.cell_contents
+                except ValueError:
+                    continue
+                if id(contents) in real:
+                    cell.cell_contents = real[id(contents)]
+        todo.extend(current.callees)
+    standins.clear()
 
 
 _JOINT = cache.Variants()
@@ -117,8 +144,14 @@ class _Build:
     def __init__(self, source: Source, wrt: tuple[str, ...], inherited: dict[str, LocalFunction] | None = None,
                  known: dict[str, Any] | None = None, numbers: frozenset[str] = frozenset(), callee: bool = False,
                  pure: bool = False):
+        with depth.room(source.depth):  # a statement nested hundreds of levels deep: the passes below recurse
+            self._build(source, wrt, inherited, known, numbers, callee, pure)
+
+    def _build(self, source: Source, wrt: tuple[str, ...], inherited: dict[str, LocalFunction] | None,
+               known: dict[str, Any] | None, numbers: frozenset[str], callee: bool, pure: bool) -> None:
         self.pure = pure
         self.source = source
+        self.recursive_calls: list[Origin] = []  # calls of a function still being compiled (recursion)
         tree = self.source.tree
         namer = Namer(syntax.all_names(tree) | {tree.name})
         nested = lift_nested(self.source, local_names(tree))
@@ -194,6 +227,8 @@ class _Build:
                 else split_gradient(callee, active, known, numbers, self.pure)
         except SrcgradError as exc:
             raise with_call_site(exc, origin) from None
+        if not split.done:
+            self.recursive_calls.append(origin)
         self.callees.append(split)
         self.links.append((split, self.mapping(known)))
         return split
@@ -237,8 +272,9 @@ def joint_gradient(func: Callable, wrt: tuple[str, ...], known: dict[str, Any] |
         if joint is None:
             build = _Build(parse_function(func), wrt, known=known, numbers=numbers, pure=pure)
             name = build.ctx.namer.fresh(f"grad_{build.source.name}".replace("grad__", "grad_"))
-            fdef = build.reverse.joint(name, wrt, gradient_only=pure)
-            compiled, shown = build.compile([fdef], build.source.func.__qualname__)
+            with depth.room(build.source.depth):  # an expression nested deeply that ANF kept whole (not varied)
+                fdef = build.reverse.joint(name, wrt, gradient_only=pure)
+                compiled, shown = build.compile([fdef], build.source.func.__qualname__)
             joint = Joint(compiled[name], _with_callees(shown, build.callees), wrt, build.reads(), build.links)
             mark(joint.function, joint, build.cells)
             _JOINT.add(key, joint)
@@ -280,9 +316,10 @@ def _build_split(key: tuple, make: Callable[[], "_Build"], active: tuple[str, ..
         base = build.source.name.strip("_") or "f"
         fwd_name = build.ctx.namer.fresh(f"{base}_fwd")
         bwd_name = build.ctx.namer.fresh(f"{base}_bwd")
-        fwd, bwd = build.reverse.split(fwd_name, bwd_name, active)
-        compiled, shown = build.compile([fwd, bwd], build.source.func.__qualname__)
-        reads = build.reads()
+        with depth.room(build.source.depth):  # an expression nested deeply that ANF kept whole (not varied)
+            fwd, bwd = build.reverse.split(fwd_name, bwd_name, active)
+            compiled, shown = build.compile([fwd, bwd], build.source.func.__qualname__)
+            reads = build.reads()
     except BaseException:
         _SPLIT.discard(key, split)
         raise
@@ -291,4 +328,7 @@ def _build_split(key: tuple, make: Callable[[], "_Build"], active: tuple[str, ..
     mark(split.fwd, split, build.cells)
     mark(split.bwd, split, build.cells)
     split.done = True
+    depth.note_recursion(compiled.values(), build.recursive_calls)
+    if split.standins:
+        settle(split, split.standins, lambda unit: [unit.fwd, unit.bwd])
     return split

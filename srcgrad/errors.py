@@ -90,6 +90,13 @@ class CheckpointError(SrcgradError, ValueError):
     """
 
 
+class RecursionLimitError(SrcgradError, RecursionError):
+    """Python's recursion limit was reached: a gradient of deep recursion, or code nested too deeply to compile.
+
+    Also a RecursionError, as running the function itself that deep would raise.
+    """
+
+
 def with_call_site(exc: SrcgradError, origin: Origin) -> SrcgradError:
     """`exc` (raised while compiling a called function), its hint naming the caller's line, once."""
     if origin.filename.startswith("<srcgrad"):  # a stub srcgrad generated (run-time dispatch): not the user's

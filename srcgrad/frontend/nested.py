@@ -162,7 +162,7 @@ def lift_nested(source: Source, outer_locals: set[str]) -> dict[str, LocalFuncti
         tree.decorator_list = []
         tree.args.kwonlyargs += [syntax.name(v, gast.Param) for v in extra]
         tree.args.kw_defaults += [None] * len(extra)
-        lifted_source = Source(source.func, tree, source.filename, source.line_offset, source.closure)
+        lifted_source = Source(source.func, tree, source.filename, source.line_offset, source.closure, source.depth)
         lifted[fdef.name] = LocalFunction(fdef.name, lifted_source, tuple(extra),
                                           __signature__=_signature(fdef), __name__=fdef.name)
     for fn in lifted.values():

@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 import gast
 
+from srcgrad import depth
 from srcgrad.errors import Origin, SourceUnavailableError, UnsupportedSyntaxError
 from srcgrad.frontend import verify
 
@@ -32,6 +33,7 @@ class Source:
     filename: str
     line_offset: int  # add to a tree line number to get the file's line number
     closure: dict[str, Any] = field(default_factory=dict)
+    depth: int = 0  # how deeply the tree nests (srcgrad/depth.py: room for the passes that recurse)
 
     @property
     def name(self) -> str:
@@ -105,17 +107,26 @@ def parse_function(func: Callable) -> Source:
     text = textwrap.dedent("".join(lines))
     filename = code.co_filename
     offset = max(first, 1) - 1
-    if code.co_name == "<lambda>":
-        tree, text = _lambda_def(text, code, filename, offset)
-    else:
-        tree = gast.parse(text).body[0]
-        if not isinstance(tree, gast.FunctionDef):
-            raise UnsupportedSyntaxError(
-                f"{qualname} is not a plain function definition",
-                Origin(filename, first, lines[0].rstrip()),
-                hint="srcgrad differentiates functions defined with `def` (async functions are not supported).",
-            )
-    _check_text(text, code, filename, offset, qualname)
+    levels = 0
+    if code.co_name != "<lambda>":
+        with depth.room(depth.MAX_NESTING):  # Python compiled it: parsing it again must not fail deeper in the stack
+            module = ast.parse(text)
+        levels, deepest, inside = depth.nesting(module)
+        if levels > depth.MAX_NESTING:
+            line = offset + getattr(deepest, "lineno", 1)
+            raise depth.too_nested(inside, Origin(filename, line, _logical_line(filename, line), qualname))
+    with depth.room(levels):
+        if code.co_name == "<lambda>":
+            tree, text = _lambda_def(text, code, filename, offset)
+        else:
+            tree = gast.ast_to_gast(module).body[0]
+            if not isinstance(tree, gast.FunctionDef):
+                raise UnsupportedSyntaxError(
+                    f"{qualname} is not a plain function definition",
+                    Origin(filename, first, lines[0].rstrip()),
+                    hint="srcgrad differentiates functions defined with `def` (async functions are not supported).",
+                )
+        _check_text(text, code, filename, offset, qualname)
     tree.decorator_list = []
     closure = {}
     if code.co_freevars and func.__closure__:
@@ -124,7 +135,7 @@ def parse_function(func: Callable) -> Source:
                 closure[var] = cell.cell_contents
             except ValueError:  # an empty cell: the variable is not yet assigned
                 pass
-    return Source(func, tree, filename, offset, closure)
+    return Source(func, tree, filename, offset, closure, levels)
 
 
 _VERIFIED: dict[int, tuple[types.CodeType, str]] = {}  # id(code) -> (code, the text found to match it)
