@@ -9,13 +9,14 @@ binding.py), and recompiles when not; then it calls the generated function. With
 """
 import functools
 import inspect
-import linecache
 import os
+import sys
+import types
 from typing import Any, Callable
 
 import numpy as np
 
-from srcgrad import arguments, binding, cache, compiler
+from srcgrad import arguments, binding, cache, callables, compiler, depth
 from srcgrad.errors import (ComplexInputError, NonScalarOutputError, Origin, SrcgradError, UnsupportedSyntaxError,
                             WrtError)
 
@@ -35,18 +36,12 @@ def signature(func: Callable) -> inspect.Signature:
 
 
 def _def_origin(func: Callable) -> Origin | None:
-    while isinstance(func, GradientFunction):
-        func = func.func
-    code = getattr(getattr(func, "__func__", func), "__code__", None)
-    if code is None:
-        return None
-    line = code.co_firstlineno
-    return Origin(code.co_filename, line, linecache.getline(code.co_filename, line).rstrip("\n"),
-                  getattr(func, "__qualname__", code.co_name))
+    return callables.origin_of(func)
 
 
-def _wrt_names(func: Callable, wrt: Wrt) -> tuple[tuple[str, ...], bool]:
-    """Parameter names for `wrt`, and whether the caller wants a tuple back."""
+def _wrt_names(func: Callable, wrt: Wrt, user: Callable | None = None) -> tuple[tuple[str, ...], bool]:
+    """Parameter names for `wrt`, and whether the caller wants a tuple back. `func` is what is compiled (the
+    Python form of the user's `user`: callables.python_form), whose parameters `wrt` selects."""
     try:
         params = list(signature(func).parameters.values())
     except (TypeError, ValueError):
@@ -54,6 +49,7 @@ def _wrt_names(func: Callable, wrt: Wrt) -> tuple[tuple[str, ...], bool]:
 
         parse_function(func)  # a builtin or ufunc: raises SourceUnavailableError, which says what to do
         raise WrtError(f"cannot read the parameters of {func!r}") from None
+    shown = callables.name_of(user if user is not None else func)
     names = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
     star = next((p.name for p in params if p.kind == p.VAR_POSITIONAL), None)
     many_ = isinstance(wrt, tuple | list)
@@ -64,29 +60,29 @@ def _wrt_names(func: Callable, wrt: Wrt) -> tuple[tuple[str, ...], bool]:
 
         source = parse_function(func)
         raise UnsupportedSyntaxError(
-            f"wrt={wrt!r} is an argument that {getattr(func, '__qualname__', 'the function')} receives through "
+            f"wrt={wrt!r} is an argument that {shown} receives through "
             f"*{star}; srcgrad differentiates with respect to named parameters only", source.origin(source.tree),
             hint="Give the function a named parameter for it (for a decorator's wrapper: `def wrapper(x, *args)`), "
             "or differentiate the undecorated function.")
     many = isinstance(wrt, tuple | list)
     if many and not wrt:
-        raise WrtError("wrt=() selects no parameter", _def_origin(func))
+        raise WrtError("wrt=() selects no parameter", _def_origin(user or func))
     out = []
     for item in (wrt if many else (wrt,)):
         if isinstance(item, bool) or not isinstance(item, int | str):
             raise WrtError(f"wrt must be a parameter index, a parameter name or a tuple of them, not {item!r}")
         if isinstance(item, int):
             if not -len(names) <= item < len(names):
-                raise WrtError(f"wrt={item} but {func.__qualname__} has {len(names)} parameters: {', '.join(names)}",
-                               _def_origin(func))
+                raise WrtError(f"wrt={item} but {shown} has {len(names)} parameters: {', '.join(names)}",
+                               _def_origin(user or func))
             out.append(names[item])
         else:
             if item not in names:
-                raise WrtError(f"wrt={item!r} names no parameter of {func.__qualname__} "
-                               f"(parameters: {', '.join(names)})", _def_origin(func))
+                raise WrtError(f"wrt={item!r} names no parameter of {shown} "
+                               f"(parameters: {', '.join(names)})", _def_origin(user or func))
             out.append(item)
     if len(set(out)) != len(out):
-        raise WrtError(f"wrt={wrt!r} names the same parameter twice", _def_origin(func))
+        raise WrtError(f"wrt={wrt!r} names the same parameter twice", _def_origin(user or func))
     return tuple(out), many
 
 
@@ -122,10 +118,15 @@ class _Compiled:
 
 
 class GradientFunction:
-    """The gradient of a function, compiled on first call. `.source` is the generated code."""
+    """The gradient of a function, compiled on first call. `.source` is the generated code.
+
+    `func` is the user's callable; what is compiled is its Python form (`callables.python_form`: itself, or a
+    generated `def` for a functools.partial or a NumPy function with a rule), whose parameters `wrt` selects.
+    """
 
     def __init__(self, func: Callable, wrt: Wrt, with_value: bool, check: bool | None = None):
         self.func = func
+        self._target = target = callables.python_form(func)
         self.wrt = wrt
         self.with_value = with_value
         self.check = check_from_environment() if check is None else bool(check)
@@ -134,19 +135,19 @@ class GradientFunction:
         self._earlier: dict[tuple, list[_Compiled]] = {}  # argument kinds -> specializations whose check failed
         self._last: compiler.Joint | None = None
         try:
-            self._positional = [p.name for p in signature(getattr(func, "__func__", func)).parameters.values()
+            self._positional = [p.name for p in signature(getattr(target, "__func__", target)).parameters.values()
                                 if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
         except (TypeError, ValueError):
             self._positional = []
         try:
-            self._names, self._many = _wrt_names(func, wrt)
+            self._names, self._many = _wrt_names(target, wrt, func)
             self._error: SrcgradError | None = None
         except UnsupportedSyntaxError as exc:  # reported at first use, like every other compile error
             self._names, self._many, self._error = (), False, exc
-        called = self._positional[1:] if inspect.ismethod(func) else self._positional  # positions in a call
+        called = self._positional[1:] if inspect.ismethod(target) else self._positional  # positions in a call
         self._wrt_at = [(name, called.index(name) if name in called else None) for name in self._names]
         functools.update_wrapper(self, func, updated=())  # not __dict__: a GradientFunction may wrap another
-        self.__name__ = f"{'value_and_grad' if with_value else 'grad'}_{getattr(func, '__name__', 'f')}"
+        self.__name__ = f"{'value_and_grad' if with_value else 'grad'}_{callables.name_of(func)}"
         cache.hold(self)
 
     def forget(self) -> None:
@@ -156,13 +157,12 @@ class GradientFunction:
         self._compiled = None
         self._last = None
 
-    def __getstate__(self) -> dict:
-        """Pickled without its compiled code, which belongs to this process (it is compiled again on use)."""
-        return {**self.__dict__, "_by_kind": {}, "_earlier": {}, "_compiled": None, "_last": None}
-
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
-        cache.hold(self)
+    def __reduce__(self) -> str | tuple:
+        """Pickled as the user's function, `wrt` and options, and compiled again where it is unpickled (compiled
+        code belongs to its process). A module-level `@grad`-decorated function is pickled by its name."""
+        if is_global(self):
+            return self.__qualname__
+        return GradientFunction, (self.func, self.wrt, self.with_value, self.check)
 
     def compile(self, kinds: tuple = (), args: tuple = ()) -> compiler.Joint:
         """Compile (or fetch from the cache) the gradient for arguments of these kinds.
@@ -174,11 +174,11 @@ class GradientFunction:
         if self._error is not None:
             raise self._error
         with cache.LOCK:
-            function, bound = self.func, None
+            function, bound = self._target, None
             if isinstance(function, GradientFunction):  # a derivative of a derivative: differentiate its code
                 function = function.differentiable(kinds, args)
-            if inspect.ismethod(self.func):  # a bound method: `self` is fixed, its method calls resolve statically
-                function, bound = self.func.__func__, self.func.__self__
+            if inspect.ismethod(function):  # a bound method: `self` is fixed, its method calls resolve statically
+                function, bound = function.__func__, function.__self__
             arguments.check_structure(self.func, self._wrt_at, args)
             spec = arguments.specialize(self._positional, kinds, args, bound)
             joint = compiler.joint_gradient(function, self._names, known=spec.known, numbers=spec.numbers)
@@ -218,7 +218,7 @@ class GradientFunction:
         if self.with_value:
             raise WrtError("differentiate grad(f), not value_and_grad(f): its value is not a gradient")
         with cache.LOCK:
-            function = self.func
+            function = self._target
             if isinstance(function, GradientFunction):
                 function = function.differentiable(kinds, args)
             if inspect.ismethod(function):
@@ -239,26 +239,48 @@ class GradientFunction:
         return self._compiled
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        for name, index in self._wrt_at:  # refuse complex inputs (the common cases inline: this runs every call)
-            x = args[index] if index is not None and index < len(args) else kwargs.get(name)
-            if type(x) is float or (type(x) is _ARRAY and x.dtype.kind != "c") or not arguments.has_complex(x):
-                continue
-            reject_complex(self.func, [(name, index)], args, kwargs)
-        kinds = arguments.kinds(args)
-        compiled = self._by_kind.get(kinds)
-        if compiled is None or (compiled.guard is not None and not compiled.guard(args)):
-            compiled = self._current(kinds, args)
-        if compiled.checks:
-            from srcgrad.check import checked_call
+        try:  # costs nothing unless something is raised; then _failed says what the user's call got wrong
+            for name, index in self._wrt_at:  # refuse complex inputs (the common cases inline: this runs every call)
+                x = args[index] if index is not None and index < len(args) else kwargs.get(name)
+                if type(x) is float or (type(x) is _ARRAY and x.dtype.kind != "c") or not arguments.has_complex(x):
+                    continue
+                reject_complex(self.func, [(name, index)], args, kwargs)
+            kinds = arguments.kinds(args)
+            compiled = self._by_kind.get(kinds)
+            if compiled is None or (compiled.guard is not None and not compiled.guard(args)):
+                compiled = self._current(kinds, args)
+            if compiled.checks:
+                from srcgrad.check import checked_call
 
-            value, grads = checked_call(self, compiled, args, kwargs)
-        else:
-            try:
+                value, grads = checked_call(self, compiled, args, kwargs)
+            else:
                 value, grads = compiled.function(*args, **kwargs)
-            except NonScalarOutputError as exc:
-                raise self._at_return(exc) from None
+        except NonScalarOutputError as exc:
+            raise self._at_return(exc) from None
+        except Exception as exc:
+            error = self._failed(exc, args, kwargs)
+            if error is None:
+                raise
+            raise error from None
         result = grads if self._many else grads[0]
         return (value, result) if self.with_value else result
+
+    def label(self) -> str:
+        """`grad(sq)`, `value_and_grad(sq)`: how the user made this gradient, for messages."""
+        return f"{'value_and_grad' if self.with_value else 'grad'}({callables.name_of(self.func)})"
+
+    def _failed(self, exc: Exception, args: tuple, kwargs: dict) -> SrcgradError | None:
+        """The error to raise instead of `exc`, raised by a call with `args`: arguments `func` does not take, or
+        recursion deeper than Python's limit; None to let `exc` through."""
+        if isinstance(exc, RecursionError) and not isinstance(exc, SrcgradError):
+            return depth.too_deep(exc, self.func, self.label())
+        names = ", ".join(self._names) or "its argument"
+        gradient = f"the gradient{'s' if self._many else ''} with respect to {names}"
+        returns = f"(value, {gradient})" if self.with_value else gradient
+        target = self._target
+        while isinstance(target, GradientFunction):
+            target = target._target
+        return callables.call_error(self.func, target, self.label(), returns, args, kwargs)
 
     def _at_return(self, exc: NonScalarOutputError) -> NonScalarOutputError:
         """A non-scalar output reported at the function's return statement."""
@@ -266,10 +288,10 @@ class GradientFunction:
             return exc
         from srcgrad.frontend.parse import parse_function
 
-        function = self.func
-        while isinstance(function, GradientFunction):
-            function = function.func
-        source = parse_function(getattr(function, "__func__", function))
+        function = callables.innermost(self.func)
+        if not isinstance(getattr(function, "__code__", None), types.CodeType):
+            return exc  # np.sum and the like: no return statement of the user's to show
+        source = parse_function(function)
         return NonScalarOutputError(exc.bare_message, source.origin(source.tree.body[-1]), exc.hint)
 
     def __repr__(self) -> str:
@@ -277,6 +299,19 @@ class GradientFunction:
 
     def __get__(self, obj, objtype=None):
         return self if obj is None else functools.partial(self, obj)
+
+
+def is_global(obj: Any) -> bool:
+    """Whether `obj` is what its module holds under its `__qualname__` (a module-level decorated function): then
+    pickle can save it by name."""
+    module = sys.modules.get(obj.__dict__.get("__module__") or "")
+    qualname = obj.__dict__.get("__qualname__")
+    if module is None or not qualname or "<locals>" in qualname:
+        return False
+    found: Any = module
+    for part in qualname.split("."):
+        found = getattr(found, part, None)
+    return found is obj
 
 
 def _decorator_or_call(func: Callable | None, wrt: Wrt, with_value: bool, check: bool | None):

@@ -90,6 +90,13 @@ class CheckpointError(SrcgradError, ValueError):
     """
 
 
+class SignatureError(SrcgradError, TypeError):
+    """A gradient (grad, jvp, hessian, ...) was called with arguments its function does not take.
+
+    Also a TypeError, as calling the function itself with them would raise.
+    """
+
+
 class RecursionLimitError(SrcgradError, RecursionError):
     """Python's recursion limit was reached: a gradient of deep recursion, or code nested too deeply to compile.
 

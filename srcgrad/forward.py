@@ -12,10 +12,11 @@ from typing import Any, Callable
 
 import gast
 
-from srcgrad import arguments, binding, cache, syntax
+from srcgrad import arguments, binding, cache, callables, depth, syntax
+from srcgrad.api import reject_complex
 from srcgrad.binding import Read
-from srcgrad.compiler import Link, _Build, _with_callees, cache_key, mark
-from srcgrad.errors import Origin, SrcgradError, UnsupportedSyntaxError, with_call_site
+from srcgrad.compiler import Link, _Build, _with_callees, cache_key, mark, settle
+from srcgrad.errors import Origin, SignatureError, SrcgradError, UnsupportedSyntaxError, with_call_site
 from srcgrad.frontend.nested import LocalFunction
 from srcgrad.frontend.parse import parse_function
 from srcgrad.passes.analyses.activity import is_pop, reads_varied
@@ -35,9 +36,11 @@ class Jvp:
     reads: list[Read] = field(default_factory=list)  # what its compilation baked in (binding.py)
     links: list[Link] = field(default_factory=list)
     done: bool = False  # False while being compiled: only the compiling thread can reach it then
+    standins: list[Callable] = field(default_factory=list, repr=False)  # handed out by `late` while compiling
 
     def late(self) -> Callable:
-        """The function; while it is still being compiled (recursion), a stand-in that calls it later."""
+        """The function; while it is still being compiled (recursion), a stand-in that calls it later (replaced by
+        the function itself once compiled: compiler.settle)."""
         if self.function is not None:
             return self.function
 
@@ -45,6 +48,7 @@ class Jvp:
             return self.function(*args)
 
         late.__name__ = "jvp"
+        self.standins.append(late)
         return late
 
 
@@ -69,17 +73,21 @@ def _compile(key: tuple, make: Callable[[], _Build], active: tuple[str, ...], to
                         else jvp_function(callee, params, known)
                 except SrcgradError as exc:
                     raise with_call_site(exc, origin) from None
+                if not sub.done:
+                    build.recursive_calls.append(origin)
                 callees.append(sub)
                 build.links.append((sub, build.mapping(known)))
                 return sub.late()
 
-            varied, differentiable = _activity(build, active)
-            forward = Forward(build.ctx, build.tree, varied, build.resolved, build.numbers, jvp_of, differentiable)
-            base = build.source.name.strip("_") or "f"
-            name = build.ctx.namer.fresh(f"jvp_{base}" if top else f"{base}_jvp")
-            fdef = forward.function(name, active)
-            compiled, shown = build.compile([fdef], build.source.func.__qualname__)
-            reads = build.reads()
+            with depth.room(build.source.depth):  # an expression nested deeply that ANF kept whole (not varied)
+                varied, differentiable = _activity(build, active)
+                forward = Forward(build.ctx, build.tree, varied, build.resolved, build.numbers, jvp_of,
+                                  differentiable)
+                base = build.source.name.strip("_") or "f"
+                name = build.ctx.namer.fresh(f"jvp_{base}" if top else f"{base}_jvp")
+                fdef = forward.function(name, active)
+                compiled, shown = build.compile([fdef], build.source.func.__qualname__)
+                reads = build.reads()
         except BaseException:
             _JVP.discard(key, jvp)
             raise
@@ -88,6 +96,9 @@ def _compile(key: tuple, make: Callable[[], _Build], active: tuple[str, ...], to
         jvp.reads, jvp.links = reads, build.links
         mark(jvp.function, jvp, build.cells)
         jvp.done = True
+        depth.note_recursion(compiled.values(), build.recursive_calls)
+        if jvp.standins:
+            settle(jvp, jvp.standins, lambda unit: [unit.function])
         return jvp
 
 
@@ -207,47 +218,54 @@ class JvpFunction:
         if self._gradient is not None:  # forward over reverse: differentiate the generated gradient code
             func = self._gradient.func
         self.func = func
+        self._target = target = callables.python_form(func)  # what is compiled (see GradientFunction)
         self.wrt = wrt
+        self.label = f"jvp({callables.name_of(func)})"  # for messages (hvp sets its own)
+        self._nested = False  # the jvp of a gradient's generated code, inside hvp: its caller reports errors
         self._by_kind: dict[tuple, Callable] = {}  # argument kinds -> generated function
         self._entries: dict[tuple, tuple[Callable, Callable | None]] = {}  # kinds -> (generated, per-call check)
         self._last: Jvp | None = None
         self._error: SrcgradError | None = None
         try:
-            self._signature = signature(func)  # as called: without `self` for a bound method
-            self._positional = [p.name for p in signature(getattr(func, "__func__", func)).parameters.values()
+            self._signature = signature(target)  # as called: without `self` for a bound method
+            self._positional = [p.name for p in signature(getattr(target, "__func__", target)).parameters.values()
                                 if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
         except (TypeError, ValueError):
             self._signature, self._positional = None, []
+        params = list(self._signature.parameters.values()) if self._signature is not None else []
+        # a call passing every parameter by position needs no binding (the common case, on every call)
+        self._plain = len(params) if all(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params) \
+            else -1
         try:
-            self._names, self._many = _wrt_names(func, wrt)
+            self._names, self._many = _wrt_names(target, wrt, func)
         except UnsupportedSyntaxError as exc:
             self._names, self._many, self._error = (), False, exc
-        called = self._positional[1:] if inspect.ismethod(func) else self._positional
+        called = self._positional[1:] if inspect.ismethod(target) else self._positional
         self._wrt_at = [(name, called.index(name) if name in called else None) for name in self._names]
         functools.update_wrapper(self, func)
-        self.__name__ = f"jvp_{getattr(func, '__name__', 'f')}"
+        self.__name__ = f"jvp_{callables.name_of(func)}"
         cache.hold(self)
 
     def forget(self) -> None:
         """Drop the compiled code (srcgrad.clear_cache)."""
         self._by_kind, self._entries, self._over, self._last = {}, {}, {}, None
 
-    def __getstate__(self) -> dict:
-        """Pickled without its compiled code, which belongs to this process (it is compiled again on use)."""
-        return {**self.__dict__, "_by_kind": {}, "_entries": {}, "_over": {}, "_last": None}
+    def __reduce__(self) -> str | tuple:
+        """Pickled as the user's function (or gradient) and `wrt`, compiled again where it is unpickled."""
+        from srcgrad.api import is_global
 
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
-        cache.hold(self)
+        if is_global(self):
+            return self.__qualname__
+        return _rebuild_jvp, (self._gradient if self._gradient is not None else self.func, self.wrt, self.label)
 
     def compile(self, kinds: tuple = (), args: tuple = ()) -> Jvp:
         """Compile (or fetch) the forward-mode code for positional arguments of these kinds (see arguments.kind)."""
         if self._error is not None:
             raise self._error
         with cache.LOCK:
-            function, bound = self.func, None
-            if inspect.ismethod(self.func):
-                function, bound = self.func.__func__, self.func.__self__
+            function, bound = self._target, None
+            if inspect.ismethod(function):
+                function, bound = function.__func__, function.__self__
             arguments.check_structure(self.func, self._wrt_at, args)
             spec = arguments.specialize(self._positional, kinds, args, bound)
             jvp = jvp_function(function, self._names, known=spec.known, numbers=spec.numbers, top=True)
@@ -281,42 +299,73 @@ class JvpFunction:
         inner = self._over.get(kinds)
         if inner is None or inner.func is not generated:
             inner = self._over[kinds] = JvpFunction(generated, self.wrt)
+            inner._nested = True
         return inner
 
     def __call__(self, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
-        if self._gradient is not None:  # (value, tangent) of the gradient function (or of value_and_grad)
-            inner = self._over_gradient(tuple(args[:-1]))
-            (value, grads), (t_value, t_grads) = inner(*args, **kwargs)
-            gradient = self._gradient
-            out, t_out = (grads, t_grads) if gradient._many else (grads[0], t_grads[0])
-            return ((value, out), (t_value, t_out)) if gradient.with_value else (out, t_out)
-        if not args:
-            raise TypeError(f"{self.__name__} takes the function's arguments, then the tangent")
-        *args, tangent = args
-        args = tuple(args)
-        tangents = tuple(tangent) if self._many else (tangent,)
-        if len(tangents) != len(self._names):
-            raise TypeError(f"{self.__name__} needs {len(self._names)} tangents (one per wrt argument), "
-                            f"got {len(tangents)}")
-        from srcgrad.api import reject_complex
-
-        reject_complex(self.func, self._wrt_at, args, kwargs)
-        bound = self._signature.bind(*args, **kwargs)
-        bound.apply_defaults()
-        values = list(bound.arguments.values())
-        kinds = arguments.kinds(args)
-        entry = self._entries.get(kinds)
-        if entry is None or (entry[1] is not None and not entry[1](args)):
-            with cache.LOCK:  # another thread may have compiled it meanwhile
-                entry = self._entries.get(kinds)
-                if entry is None or (entry[1] is not None and not entry[1](args)):
-                    self.compile(kinds, args)
-                    entry = self._entries[kinds]
-        value, out = entry[0](*values, *tangents)
+        try:  # costs nothing unless something is raised; then _failed says what the user's call got wrong
+            if self._gradient is not None:  # (value, tangent) of the gradient function (or of value_and_grad)
+                inner = self._over_gradient(tuple(args[:-1]))
+                (value, grads), (t_value, t_grads) = inner(*args, **kwargs)
+                gradient = self._gradient
+                out, t_out = (grads, t_grads) if gradient._many else (grads[0], t_grads[0])
+                return ((value, out), (t_value, t_out)) if gradient.with_value else (out, t_out)
+            *primals, tangent = args
+            primals = tuple(primals)
+            tangents = tuple(tangent) if self._many else (tangent,)
+            if len(tangents) != len(self._names):
+                raise self._tangent_count(len(tangents))
+            reject_complex(self.func, self._wrt_at, primals, kwargs)
+            if not kwargs and len(primals) == self._plain:
+                values = primals
+            else:
+                bound = self._signature.bind(*primals, **kwargs)
+                bound.apply_defaults()
+                values = list(bound.arguments.values())
+            kinds = arguments.kinds(primals)
+            entry = self._entries.get(kinds)
+            if entry is None or (entry[1] is not None and not entry[1](primals)):
+                with cache.LOCK:  # another thread may have compiled it meanwhile
+                    entry = self._entries.get(kinds)
+                    if entry is None or (entry[1] is not None and not entry[1](primals)):
+                        self.compile(kinds, primals)
+                        entry = self._entries[kinds]
+            value, out = entry[0](*values, *tangents)
+        except Exception as exc:
+            error = self._failed(exc, args, kwargs)
+            if error is None:
+                raise
+            raise error from None
         return value, helpers.complete_tangent(out, value)
+
+    def _failed(self, exc: Exception, args: tuple, kwargs: dict) -> SrcgradError | None:
+        """The error to raise instead of `exc`, raised by a call with `args`: arguments the function does not take
+        (a missing tangent), or recursion deeper than Python's limit; None to let `exc` through."""
+        if self._nested:
+            return None
+        if isinstance(exc, RecursionError) and not isinstance(exc, SrcgradError):
+            return depth.too_deep(exc, self.func, self.label)
+        if isinstance(exc, SignatureError) and self._gradient is None:
+            return None
+        target = self._gradient._target if self._gradient is not None else self._target
+        return callables.jvp_call_error(self.func, target, self.label, args, kwargs, len(self._names))
+
+    def _tangent_count(self, given: int) -> SignatureError:
+        count = len(self._names)
+        return SignatureError(
+            f"{self.label} was given a tuple of {given} tangents, but wrt={self.wrt!r} selects {count} arguments "
+            f"({', '.join(self._names)})", callables.origin_of(self.func),
+            hint="Pass one tangent per argument in wrt, in that order, each with its argument's structure.")
 
     def __repr__(self) -> str:
         return f"<{self.__name__} wrt={self.wrt!r}>"
+
+
+def _rebuild_jvp(func: Callable, wrt: Any, label: str) -> JvpFunction:
+    """A pickled JvpFunction (or hvp's) made again from what it differentiates."""
+    made = JvpFunction(func, wrt)
+    made.label = label
+    return made
 
 
 def jvp(func: Callable | None = None, wrt: Any = 0) -> JvpFunction | Callable:

@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from srcgrad import cache
+from srcgrad import cache, callables, depth
 from srcgrad.api import GradientFunction, grad
 from srcgrad.errors import SrcgradError
 from srcgrad.forward import JvpFunction
@@ -48,8 +48,14 @@ class HvpFunction:
     def __init__(self, func: Callable, wrt: Any = 0):
         self.func = func
         self.wrt = wrt
-        self._jvp = JvpFunction(grad(func, wrt), wrt)
-        self.__name__ = f"hvp_{getattr(func, '__name__', 'f')}"
+        # np.linalg.norm and the like: called with their required arguments, which a second derivative needs known
+        self._jvp = JvpFunction(grad(callables.python_form(func, fixed=True), wrt), wrt)
+        self._jvp.label = f"hvp({callables.name_of(func)})"
+        self.__name__ = f"hvp_{callables.name_of(func)}"
+
+    def __reduce__(self) -> tuple:
+        """Pickled as the function and `wrt`; compiled again where it is unpickled."""
+        return HvpFunction, (self.func, self.wrt)
 
     @property
     def source(self) -> str:
@@ -74,24 +80,61 @@ def hvp(func: Callable, wrt: Any = 0) -> HvpFunction:
     return HvpFunction(func, wrt)
 
 
-def hessian(func: Callable, wrt: int | str = 0) -> Callable:
-    """The full Hessian of a scalar function with respect to one float or array argument.
+def _argument(func: Callable, wrt: int | str, args: tuple, kwargs: dict) -> Any:
+    """The argument `wrt` selects in the call `func(*args, **kwargs)` (its default if the call leaves it out)."""
+    from srcgrad.api import _wrt_names, signature
 
-    Returns `(*args) -> H` with shape `x.shape + x.shape`, built column by column from `hvp`.
-    """
-    product = hvp(func, wrt)
+    target = callables.python_form(func)
+    (name,), _ = _wrt_names(target, wrt, func)
+    bound = signature(target).bind(*args, **kwargs)
+    bound.apply_defaults()
+    return bound.arguments[name]
 
-    def hessian_of(*args: Any, **kwargs: Any) -> Any:
-        x = args[_position(func, wrt)] if not isinstance(wrt, str) or len(args) > _position(func, wrt) \
-            else kwargs[wrt]
-        columns = [np.asarray(product(*args, e, **kwargs)) for e in _basis(x)]
+
+def _failed_call(func: Callable, label: str, returns: str, args: tuple, kwargs: dict, fixed: bool = False
+                 ) -> SrcgradError | None:
+    """The SignatureError for calling `label` with arguments `func` does not take, else None (see callables)."""
+    return callables.call_error(func, callables.python_form(func, fixed), label, returns, args, kwargs)
+
+
+class HessianFunction:
+    """`(*args) -> H`, the Hessian of a scalar function with respect to one argument, column by column from hvp."""
+
+    def __init__(self, func: Callable, wrt: int | str = 0):
+        self.func = func
+        self.wrt = wrt
+        self._product = hvp(func, wrt)
+        self._product._jvp.label = f"hessian({callables.name_of(func)})"  # its errors are about this call
+        self.__name__ = f"hessian_{callables.name_of(func)}"
+
+    def __reduce__(self) -> tuple:
+        """Pickled as the function and `wrt`; compiled again where it is unpickled."""
+        return HessianFunction, (self.func, self.wrt)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            x = _argument(self.func, self.wrt, args, kwargs)
+            columns = [np.asarray(self._product(*args, e, **kwargs)) for e in _basis(x)]
+        except Exception as exc:
+            label = f"hessian({callables.name_of(self.func)})"
+            error = depth.too_deep(exc, self.func, label) if isinstance(exc, RecursionError) \
+                and not isinstance(exc, SrcgradError) \
+                else _failed_call(self.func, label, "its Hessian", args, kwargs, fixed=True)
+            if error is None:
+                raise
+            raise error from None
         if isinstance(x, float | int):
             return float(columns[0])
         shape = np.shape(x)
         return np.stack([c.reshape(-1) for c in columns], axis=-1).reshape(shape + shape)
 
-    hessian_of.__name__ = f"hessian_{getattr(func, '__name__', 'f')}"
-    return hessian_of
+
+def hessian(func: Callable, wrt: int | str = 0) -> HessianFunction:
+    """The full Hessian of a scalar function with respect to one float or array argument.
+
+    Returns `(*args) -> H` with shape `x.shape + x.shape`, built column by column from `hvp`.
+    """
+    return HessianFunction(func, wrt)
 
 
 # ---- reverse mode for non-scalar outputs -----------------------------------------------------------
@@ -108,76 +151,118 @@ def _dot_wrapper(func: Callable) -> Callable:
 
 
 def _make_dot_wrapper(func: Callable) -> Callable:
-    params = [p.name for p in inspect.signature(func).parameters.values()
-              if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    """`def f_dot(x, scale=<f's default>, *, cotangent): return np.sum(f(x, scale) * cotangent)`: f's parameters
+    with its defaults, and the cotangent by keyword (so that f's defaults stay usable)."""
+    target = callables.python_form(func)
+    sig = inspect.signature(target)
+    params = list(sig.parameters.values())
     cotangent = "cotangent"
-    while cotangent in params:
+    while cotangent in sig.parameters:
         cotangent = "_" + cotangent
-    name = f"{getattr(func, '__name__', 'f')}_dot"
+    at = len(params) - (bool(params) and params[-1].kind == inspect.Parameter.VAR_KEYWORD)
+    params.insert(at, inspect.Parameter(cotangent, inspect.Parameter.KEYWORD_ONLY))
+    namespace = {"__srcgrad_f__": target, "__srcgrad_np__": np, "__name__": "srcgrad.vjp"}
+    listed, passed = callables.parameters(sig.replace(parameters=params), namespace)
+    passed.remove(f"{cotangent}={cotangent}")
+    name = f"{callables.name_of(func)}_dot"
     if not name.isidentifier():
         name = "f_dot"
-    listed = ", ".join(params)
-    text = (f"def {name}({listed}{', ' if params else ''}{cotangent}):\n"
-            f"    return __srcgrad_np__.sum(__srcgrad_f__({listed}) * {cotangent})\n")
+    text = (f"def {name}{listed}:\n"
+            f"    return __srcgrad_np__.sum(__srcgrad_f__({', '.join(passed)}) * {cotangent})\n")
     filename = f"<srcgrad vjp {name} #{next(_COUNTER)}>"
     linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
-    namespace = {"__srcgrad_f__": func, "__srcgrad_np__": np, "__name__": "srcgrad.vjp"}
     exec(compile(text, filename, "exec"), namespace)
     return namespace[name]
 
 
-def vjp(func: Callable, wrt: Any = 0) -> Callable:
+class VjpFunction:
+    """`(*args) -> (value, pullback)`: reverse mode for a float or array output, by differentiating a generated
+    `sum(f(args) * cotangent)`."""
+
+    def __init__(self, func: Callable, wrt: Any = 0):
+        self.func = func
+        self.wrt = wrt
+        self._gradients: GradientFunction = grad(_dot_wrapper(func), wrt)
+        self.__name__ = f"vjp_{callables.name_of(func)}"
+
+    def __reduce__(self) -> tuple:
+        """Pickled as the function and `wrt`; compiled again where it is unpickled."""
+        return VjpFunction, (self.func, self.wrt)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> tuple[Any, Callable]:
+        try:
+            value = self.func(*args, **kwargs)
+        except TypeError:
+            error = _failed_call(self.func, f"vjp({callables.name_of(self.func)})", "(value, pullback)", args, kwargs)
+            if error is None:
+                raise
+            raise error from None
+        gradients = self._gradients
+
+        def pullback(cotangent: Any) -> Any:
+            return gradients(*args, cotangent=cotangent, **kwargs)
+
+        return value, pullback
+
+
+def vjp(func: Callable, wrt: Any = 0) -> VjpFunction:
     """Reverse mode for any float or array output: `(*args) -> (value, pullback)`.
 
     `pullback(cotangent)` is the gradient of `sum(cotangent * func(*args))` with respect to `wrt`,
     computed by srcgrad's reverse mode on a generated wrapper.
     """
-    gradients: GradientFunction = grad(_dot_wrapper(func), wrt)
-
-    def vjp_of(*args: Any) -> tuple[Any, Callable]:
-        value = func(*args)
-
-        def pullback(cotangent: Any) -> Any:
-            return gradients(*args, cotangent)
-
-        return value, pullback
-
-    vjp_of.__name__ = f"vjp_{getattr(func, '__name__', 'f')}"
-    return vjp_of
+    return VjpFunction(func, wrt)
 
 
-def jacobian(func: Callable, wrt: int | str = 0, mode: str = "auto") -> Callable:
+class JacobianFunction:
+    """`(*args) -> J`, shape `out.shape + x.shape`, from jvps (mode "forward") or vjps ("reverse")."""
+
+    def __init__(self, func: Callable, wrt: int | str = 0, mode: str = "auto"):
+        if mode not in ("auto", "forward", "reverse"):
+            raise SrcgradError(f"mode={mode!r}: use 'auto', 'forward' or 'reverse'")
+        self.func, self.wrt, self.mode = func, wrt, mode
+        self._forward = JvpFunction(func, wrt)
+        self._forward.label = f"jacobian({callables.name_of(func)})"
+        self._backward = vjp(func, wrt)
+        self.__name__ = f"jacobian_{callables.name_of(func)}"
+
+    def __reduce__(self) -> tuple:
+        """Pickled as the function, `wrt` and mode; compiled again where it is unpickled."""
+        return JacobianFunction, (self.func, self.wrt, self.mode)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            x = _argument(self.func, self.wrt, args, kwargs)
+        except Exception:
+            error = _failed_call(self.func, f"jacobian({callables.name_of(self.func)})", "its Jacobian", args, kwargs)
+            if error is None:
+                raise
+            raise error from None
+        x_shape = np.shape(x)
+        use = self.mode
+        if use == "auto":
+            out = self.func(*args, **kwargs)
+            use = "forward" if np.size(x) < np.size(out) else "reverse"
+        if use == "forward":
+            columns = []
+            for e in _basis(x):
+                value, column = self._forward(*args, e, **kwargs)
+                columns.append(np.reshape(column, -1))
+            y_shape = np.shape(value)
+            return np.stack(columns, axis=-1).reshape(y_shape + x_shape)
+        value, pullback = self._backward(*args, **kwargs)
+        y_shape = np.shape(value)
+        rows = [np.reshape(pullback(e), -1) for e in _basis(value)]
+        return np.stack(rows, axis=0).reshape(y_shape + x_shape)
+
+
+def jacobian(func: Callable, wrt: int | str = 0, mode: str = "auto") -> JacobianFunction:
     """The Jacobian of `func` with respect to one float or array argument: shape `out.shape + x.shape`.
 
     mode "forward" builds it from one jvp per input element, "reverse" from one vjp per output
     element, "auto" picks forward when the input has fewer elements than the output.
     """
-    if mode not in ("auto", "forward", "reverse"):
-        raise SrcgradError(f"mode={mode!r}: use 'auto', 'forward' or 'reverse'")
-    forward = JvpFunction(func, wrt)
-    backward = vjp(func, wrt)
-
-    def jacobian_of(*args: Any) -> Any:
-        x = args[_position(func, wrt)]
-        x_shape = np.shape(x)
-        use = mode
-        if mode == "auto":
-            out = func(*args)
-            use = "forward" if np.size(x) < np.size(out) else "reverse"
-        if use == "forward":
-            columns = []
-            for e in _basis(x):
-                value, column = forward(*args, e)
-                columns.append(np.reshape(column, -1))
-            y_shape = np.shape(value)
-            return np.stack(columns, axis=-1).reshape(y_shape + x_shape)
-        value, pullback = backward(*args)
-        y_shape = np.shape(value)
-        rows = [np.reshape(pullback(e), -1) for e in _basis(value)]
-        return np.stack(rows, axis=0).reshape(y_shape + x_shape)
-
-    jacobian_of.__name__ = f"jacobian_{getattr(func, '__name__', 'f')}"
-    return jacobian_of
+    return JacobianFunction(func, wrt, mode)
 
 
 # ---- checking gradients ------------------------------------------------------------------------
