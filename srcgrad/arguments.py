@@ -157,9 +157,9 @@ def check_structure(func: Any, at: list[tuple[str, int | None]], args: tuple) ->
                 f"argument {name!r} of {getattr(func, '__qualname__', func)} is a {cls} object that keeps its numbers "
                 f"as attributes ({', '.join(held[:4])}{', ...' if len(held) > 4 else ''}); srcgrad differentiates "
                 "arrays and numbers, and dicts, lists, tuples, NamedTuples and dataclasses of them",
-                hint=f"Keep the parameters in a dict, a typing.NamedTuple or a @dataclasses.dataclass (for example make "
-                f"{cls} a @dataclass whose fields are the arrays, or pass {{'W': ..., 'b': ...}}) and differentiate "
-                "with respect to that; the gradient comes back in the same type.")
+                hint=f"Keep the parameters in a dict, a typing.NamedTuple or a @dataclasses.dataclass (for example "
+                f"make {cls} a @dataclass whose fields are the arrays, or pass {{'W': ..., 'b': ...}}) and "
+                "differentiate with respect to that; the gradient comes back in the same type.")
 
 
 def _check_records(x: Any, depth: int = 0) -> None:

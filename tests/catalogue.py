@@ -4,7 +4,7 @@ Argument names say what each argument is (`SHAPES`, `STRUCTURES` and `CONSTANTS`
 `a, b, c` Python floats; `x, y, z` vectors of 3; `u, v` vectors of 4; `W, V` 4x3 matrices;
 `A, B` 3x3 matrices; `X` a 5x3 batch; `T` a 2x3x4 tensor; `n` a small int; `idx` an int array;
 `mask` a bool array; `labels` class indices for `X`; `params` a dict; `layers` a list of dicts;
-`pair` a (vector, float) tuple; `tree` nested dicts, lists and tuples.
+`pair` a (vector, float) tuple; `tree` nested dicts, lists and tuples; `record` an `Affine` named tuple.
 
 `@domain(x="positive")` restricts an argument's values (see `DOMAINS` in test_catalogue.py).
 Names starting with `_` are helpers that other functions call; they are not tested alone.
@@ -13,7 +13,7 @@ Known compiler bugs are marked in place with `@known_bug(...)`, which test_catal
 """
 import builtins
 import math
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import numpy as np
 import scipy.linalg
@@ -1241,6 +1241,17 @@ def math_copysign(a, b):
 def builtin_divmod_remainder(a, b):
     q, r = divmod(a, b)
     return r * a
+
+
+class Affine(NamedTuple):
+    """The layout of `record` arguments: W (4x3) and b (4)."""
+
+    W: np.ndarray
+    b: np.ndarray
+
+
+def builtin_getattr_field(record, x):
+    return np.sum(np.tanh(getattr(record, "W") @ x + record.b))
 
 
 # ---- helpers calling helpers -----------------------------------------------------------------

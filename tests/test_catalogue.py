@@ -33,6 +33,7 @@ STRUCTURES = {
     "layers": [{"W": (4, 3), "b": (4,)}, {"W": (2, 4), "b": (2,)}],
     "pair": ((3,), ()),
     "tree": {"enc": [(3,), (3,)], "dec": ((4, 3), {"b": (4,), "s": ()})},
+    "record": catalogue.Affine(W=(4, 3), b=(4,)),
 }
 CONSTANTS = {
     "n": lambda rng: 2,
@@ -72,7 +73,8 @@ def _value(rng: np.random.Generator, layout: Any, kind: str, dtype: type) -> Any
     if isinstance(layout, list):
         return [_value(rng, item, kind, dtype) for item in layout]
     if isinstance(layout, tuple) and not all(isinstance(n, int) for n in layout):
-        return tuple(_value(rng, item, kind, dtype) for item in layout)
+        items = [_value(rng, item, kind, dtype) for item in layout]
+        return type(layout)(*items) if hasattr(layout, "_fields") else tuple(items)
     drawn = DOMAINS[kind](rng, layout)
     if layout == ():
         return float(drawn) if dtype is np.float64 else np.float32(drawn)

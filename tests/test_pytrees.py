@@ -205,6 +205,26 @@ def test_namedtuple_unpacking_and_indexing():
     assert_same_tree(g, numeric_gradient(loss, (p, X)))
 
 
+class TwoLayers(NamedTuple):
+    W1: np.ndarray
+    W2: np.ndarray
+
+
+def test_fields_read_with_getattr():
+    def loss(p, x):
+        h = x
+        for i in range(1, 3):
+            h = np.tanh(h @ getattr(p, f"W{i}"))
+        return np.sum(h ** 2)
+
+    p = TwoLayers(0.5 * RNG.normal(size=(3, 3)), 0.5 * RNG.normal(size=(3, 2)))
+    want = numeric_gradient(loss, (p, X))
+    assert_same_tree(srcgrad.grad(loss)(p, X), want)
+    t = TwoLayers(RNG.normal(size=(3, 3)), RNG.normal(size=(3, 2)))
+    _, slope = srcgrad.jvp(loss)(p, X, t)
+    assert slope == pytest.approx(np.sum(want.W1 * t.W1) + np.sum(want.W2 * t.W2), rel=1e-6)
+
+
 def test_weights_of_a_list_of_dataclass_layers_read_in_a_loop_and_a_helper():
     layers = [params_of(Layer, 3, 4), params_of(Layer, 4, 2)]
     g = srcgrad.grad(mlp_loss)(layers, X, Y)
@@ -343,7 +363,8 @@ def test_jvp_takes_and_follows_a_tangent_of_the_same_type():
         value, slope = srcgrad.jvp(linear_loss)(p, X, Y, t)
         assert value == pytest.approx(linear_loss(p, X, Y), rel=1e-14)
         assert slope == pytest.approx(directional(linear_loss, (p, X, Y), t), rel=1e-6)
-    layers, tangents = [params_of(Layer, 3, 4), params_of(Layer, 4, 2)], [params_of(Layer, 3, 4), params_of(Layer, 4, 2)]
+    layers = [params_of(Layer, 3, 4), params_of(Layer, 4, 2)]
+    tangents = [params_of(Layer, 3, 4), params_of(Layer, 4, 2)]
     _, slope = srcgrad.jvp(mlp_loss)(layers, X, Y, tangents)
     assert slope == pytest.approx(directional(mlp_loss, (layers, X, Y), tangents), rel=1e-6)
 
@@ -475,7 +496,8 @@ def test_a_method_of_plain_objects_in_a_list_is_refused_with_the_way_out():
     def loss(models, x):
         return np.sum(models[0].forward(x))
 
-    with pytest.raises(srcgrad.NotDifferentiableError, match=r"method call \.forward\(\.\.\.\) of a PlainModel") as info:
+    refused = r"method call \.forward\(\.\.\.\) of a PlainModel"
+    with pytest.raises(srcgrad.NotDifferentiableError, match=refused) as info:
         srcgrad.grad(loss)([PlainModel(*params_of(Params))], X)
     assert "models[0].forward(x)" in info.value.origin.text
     assert "a dict, a typing.NamedTuple or a @dataclasses.dataclass" in info.value.hint

@@ -5,7 +5,8 @@ import builtins
 from srcgrad.rules.registry import adjoint, nondifferentiable
 import numpy as np
 
-from srcgrad.runtime import as_sequence, item_adjoint, sequence_adjoint, stop_gradient, sum_adjoint
+from srcgrad.runtime import (as_sequence, field_index, index_grad, item_adjoint, sequence_adjoint, stop_gradient,
+                             sum_adjoint)
 from srcgrad.runtime.arrays import balanced_eq
 from srcgrad.runtime.containers import dict_source_adjoint
 
@@ -58,6 +59,12 @@ def list_(y, iterable=()):
 @adjoint(as_sequence)
 def as_sequence_(y, iterable):
     d[iterable] = d[y]
+
+
+@adjoint(builtins.getattr)
+def getattr_(y, obj, name):
+    # `getattr(p, "W")` of a named tuple or dataclass is the field `p.W`
+    d[obj] = index_grad(obj, field_index(obj, name), d[y])
 
 
 @adjoint(builtins.dict)

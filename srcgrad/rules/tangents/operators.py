@@ -11,7 +11,8 @@ import operator
 import gast
 import numpy as np
 
-from srcgrad.rules.tangents.helpers import broadcast_like, dict_tangent, list_tangent, sequence_tangent, zeros_tangent
+from srcgrad.rules.tangents.helpers import (broadcast_like, dict_tangent, field_tangent, list_tangent,
+                                            sequence_tangent, zeros_tangent)
 from srcgrad.rules.tangents.registry import tangent
 from srcgrad.runtime import as_sequence
 from srcgrad.runtime.arrays import balanced_eq
@@ -116,6 +117,11 @@ def divmod_(y, a, b):
 @tangent(builtins.list, builtins.tuple)
 def list_(y, iterable=()):
     d[y] = list_tangent(d[iterable], y)
+
+
+@tangent(builtins.getattr)
+def getattr_(y, obj, name):
+    d[y] = field_tangent(d[obj], obj, name)
 
 
 @tangent(builtins.dict)
