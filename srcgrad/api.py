@@ -333,11 +333,16 @@ def grad(func: Callable | None = None, wrt: Wrt = 0, check: bool | None = None) 
             None: on when the environment variable SRCGRAD_CHECK=1.
     Returns:
         A function with `func`'s signature returning the gradient (a tuple of them for a tuple
-        `wrt`); each gradient has the structure, shape and floating dtype of its argument.
+        `wrt`); each gradient has the structure, shape and floating dtype of its argument: an
+        array, a float, or the same nesting of dicts, lists, tuples, NamedTuples and dataclass
+        instances (records are built without calling `__init__`; a leaf holding no number, such as
+        a string, None or a function, gets None).
     Raises:
         UnsupportedSyntaxError, NotDifferentiableError: at compile time (first call), naming the line.
         NonScalarOutputError: when `func` returns something other than a scalar.
         ComplexInputError: when a differentiated argument holds complex numbers.
+        WrtError: when a differentiated argument keeps its arrays as attributes of an object that is
+            not a NamedTuple or dataclass (use one of those, or a dict).
         GradientCheckError: with `check`, when the gradient disagrees with finite differences of `func`.
     """
     return _decorator_or_call(func, wrt, with_value=False, check=check)

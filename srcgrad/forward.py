@@ -372,11 +372,13 @@ def jvp(func: Callable | None = None, wrt: Any = 0) -> JvpFunction | Callable:
     """Forward mode: the derivative of `func` at `args` along a tangent of the argument(s) `wrt`.
 
     Args:
-        func: a Python function (any output: float, array, or dict/list/tuple of them).
+        func: a Python function (any output: float, array, or dicts/lists/tuples/NamedTuples/dataclasses
+            of them).
         wrt: a parameter index, a parameter name, or a tuple of them.
     Returns:
         A function `(*args, tangent) -> (value, tangent of value)`; for a tuple `wrt`, `tangent` is a
-        tuple with one tangent per argument, each with its argument's structure.
+        tuple with one tangent per argument, each with its argument's structure (a NamedTuple or
+        dataclass argument takes a tangent of its own type).
     Raises:
         UnsupportedSyntaxError, NotDifferentiableError: at compile time (first call), naming the line.
 
