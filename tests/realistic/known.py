@@ -70,9 +70,7 @@ KNOWN: dict[str, Known] = {
         'NotDifferentiableError: the function called here is built from values being differentiated (a functools.partial or a closure over them), and srcgrad cannot send gradients into a function object'),
     'model_from_params.loss_set_attributes(0,1)': refused(UnsupportedSyntaxError,
         'UnsupportedSyntaxError: srcgrad cannot differentiate assignment to an attribute'),
-    # REFUSED (clear): in-place NumPy operation (np.fill_diagonal) and a write into an element of an element (xs[t][i] = 1)
+    # REFUSED (clear): in-place NumPy operation (np.fill_diagonal)
     'tsne_kl.tsne_kl(0)': refused(UnsupportedSyntaxError,
         'UnsupportedSyntaxError: srcgrad cannot differentiate an in-place operation on num (out=, np.copyto, .fill, .sort, .extend, ...): the backward pass needs the values it overwrites'),
-    'char_rnn.lossFun(0)': refused(UnsupportedSyntaxError,
-        'UnsupportedSyntaxError: srcgrad cannot differentiate assignment into an element of an element (a[i][j] = ...)'),
 }
