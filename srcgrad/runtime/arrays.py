@@ -9,8 +9,10 @@ import numpy as np
 
 from srcgrad.runtime.broadcast import _positive_axes, unbroadcast
 from srcgrad.runtime.linalg import matmul_adjoint_left, matmul_adjoint_right
+from srcgrad.runtime.structure import Parts
 
 # ---- elementwise -----------------------------------------------------------------------------
+
 
 
 def sinc_derivative(x, y):
@@ -163,7 +165,7 @@ def einsum_adjoints(g, subscripts, operands):
             grad = np.expand_dims(grad, [k for k, c in enumerate(spec) if c not in present])
             grad = np.broadcast_to(grad, shape)
         grads.append(grad)
-    return grads
+    return Parts(grads)
 
 
 # ---- shapes ----------------------------------------------------------------------------------
@@ -180,25 +182,25 @@ def split_like(g, arrays, axis):
     if axis is None:
         sizes = [np.size(x) for x in arrays]
         parts = np.split(np.ravel(g), np.cumsum(sizes)[:-1])
-        return [np.reshape(p, np.shape(x)) for p, x in zip(parts, arrays, strict=True)]
+        return Parts(np.reshape(p, np.shape(x)) for p, x in zip(parts, arrays, strict=True))
     sizes = [np.shape(x)[axis] for x in arrays]
     return np.split(g, np.cumsum(sizes)[:-1], axis)
 
 
 def unstack(g, arrays, axis):
-    return list(np.moveaxis(g, axis, 0))
+    return Parts(np.moveaxis(g, axis, 0))
 
 
 def unhstack(g, tup):
     if all(np.ndim(x) <= 1 for x in tup):
         sizes = [max(np.size(x), 1) for x in tup]
-        return [np.reshape(p, np.shape(x)) for p, x in zip(np.split(g, np.cumsum(sizes)[:-1]), tup, strict=True)]
+        return Parts(np.reshape(p, np.shape(x)) for p, x in zip(np.split(g, np.cumsum(sizes)[:-1]), tup, strict=True))
     return split_like(g, tup, 1)
 
 
 def unvstack(g, tup):
     rows = [np.shape(np.atleast_2d(x))[0] for x in tup]
-    return [np.reshape(p, np.shape(x)) for p, x in zip(np.split(g, np.cumsum(rows)[:-1]), tup, strict=True)]
+    return Parts(np.reshape(p, np.shape(x)) for p, x in zip(np.split(g, np.cumsum(rows)[:-1]), tup, strict=True))
 
 
 def untile(g, A, reps):

@@ -23,10 +23,12 @@ def unbroadcast(g, x, z=None):
     except AttributeError:
         pass
     if isinstance(g, dict):
-        if isinstance(x, dict):  # sparse gradients added entry by entry (generated code differentiated again)
-            from srcgrad.runtime.structure import Grads
+        from srcgrad.runtime.structure import Grads, Parts
 
+        if isinstance(x, dict):  # sparse gradients added entry by entry (generated code differentiated again)
             return Grads({k: g[k] for k in x if k in g})
+        if isinstance(x, Parts):  # adjoints of a sequence added item by item: `+` on them never joins
+            return Grads({k: v for k, v in g.items() if isinstance(k, int) and 0 <= k < len(x)})
         raise _unknown_concatenation(x)
     shape = np.shape(x)
     gshape = np.shape(g)

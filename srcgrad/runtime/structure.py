@@ -31,6 +31,27 @@ class Grads(dict):
     __radd__ = __add__
 
 
+class Parts(list):
+    """The adjoint of a list or tuple of arrays, item by item (what unstack and split_like return). Adding
+    two adds them item by item: the same list read twice collects both adjoints (a list's `+` would join)."""
+
+    __slots__ = ()
+
+    def __add__(self, other):
+        if isinstance(other, dict):  # a sparse container adjoint (structure.Grads)
+            return other + self
+        if isinstance(other, list | tuple):
+            if len(other) != len(self):
+                raise ValueError(f"cannot add adjoints of sequences of {len(self)} and {len(other)} items")
+            return Parts(a + b for a, b in zip(self, other))
+        if np.ndim(other) == 0 and other == 0:
+            return self
+        return NotImplemented
+
+    __radd__ = __add__
+    __iadd__ = __add__
+
+
 _FLOAT64 = np.dtype(np.float64)
 
 
