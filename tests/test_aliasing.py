@@ -252,8 +252,14 @@ def einsum_view_x(x):
     return np.sum(a * 3.0)
 
 
+def flat_write_x(x):
+    a = np.zeros(3)
+    a.flat[1] = x
+    return np.sum(a * 3.0)
+
+
 IN_PLACE = [fill_diagonal_with_x, add_at_x, put_x, copyto_x, out_keyword_x, out_by_position_x, fill_x, putmask_x,
-            put_along_axis_x, setitem_method_x, einsum_view_x]
+            put_along_axis_x, setitem_method_x, einsum_view_x, flat_write_x]
 
 
 @pytest.mark.parametrize("f", IN_PLACE, ids=[f.__name__ for f in IN_PLACE])
@@ -312,5 +318,6 @@ def test_writes_into_nested_lists_that_hold_no_derivative():
 
 @pytest.mark.parametrize("wrt", [0, 1])
 def test_an_element_of_an_element_write_into_a_differentiated_matrix_is_refused_naming_the_row(wrt):
-    with pytest.raises(srcgrad.UnsupportedSyntaxError, match=r"write into A\[0\]: A refers to the same memory"):
+    with pytest.raises(srcgrad.UnsupportedSyntaxError, match=r"write into A\[0\]: A refers to the same memory") as info:
         srcgrad.grad(write_into_a_row_of_a_differentiated_matrix, wrt=wrt)(np.eye(2), 0.5)
+    assert "A[0, j] = ..." in str(info.value)

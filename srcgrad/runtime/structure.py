@@ -418,6 +418,8 @@ def _shares(value, other) -> bool:
     """Whether changing `value` in place could be seen through `other`."""
     if value is other:
         return True
+    if isinstance(value, np.flatiter):  # `a.flat[i] = v` writes into a.flat.base
+        value = value.base
     if isinstance(value, np.ndarray):
         return any(np.may_share_memory(value, array) for _, array in _arrays(other, ""))
     if isinstance(other, dict):
@@ -439,12 +441,15 @@ def check_write(value, others: tuple, names: tuple[str, ...], name: str, origin,
             from srcgrad.errors import UnsupportedSyntaxError
 
             how = f"`{name} = {name} + ...` instead of `{name} += ...`" if augmented else f"`{name} = {name}.copy()`"
+            hint = (f"Copy before writing ({how}), or build a new array instead of writing into one that another "
+                    "name still uses.")
+            if name.endswith("]"):  # `a[i][j] = v` (desugar.py): the write goes through the row a[i]
+                hint = (f"Index the array once (`{name[:-1]}, j] = ...`), or, for a list of lists, build the inner "
+                        f"list anew (`row = list({name}); row[j] = ...; {name} = row`).")
             raise UnsupportedSyntaxError(
                 f"srcgrad cannot differentiate this write into {name}: {other_name} refers to the same memory "
                 f"(the same array or list, a view of it, or a container holding it), so the write changes "
-                f"{other_name} too", origin,
-                hint=f"Copy before writing ({how}), or build a new array instead of writing into one that "
-                "another name still uses.")
+                f"{other_name} too", origin, hint=hint)
 
 
 def check_callee_write(value, name: str, callee: str, param: str, origin) -> None:
