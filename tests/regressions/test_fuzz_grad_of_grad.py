@@ -87,3 +87,14 @@ def test_second_derivative_of_prod_at_a_zero_element() -> None:
 def test_second_derivative_of_prod_with_keepdims() -> None:
     assert srcgrad.grad(srcgrad.grad(prod_keepdims))(0.9) == pytest.approx(second_derivative(prod_keepdims, 0.9),
                                                                           rel=1e-5, abs=1e-6)
+
+
+def prod_of_a_number(a):
+    return np.tanh(np.prod(a - a)) + np.prod(np.sin(a)) ** 2
+
+
+def test_second_derivative_of_prod_of_a_number():
+    # was TypeError inside prod_adjoint_dot (item assignment into a NumPy scalar) at a zero
+    for a in (3.71e-05, 0.8):
+        assert srcgrad.grad(srcgrad.grad(prod_of_a_number))(a) == pytest.approx(
+            second_derivative(prod_of_a_number, a), rel=1e-4, abs=1e-6)

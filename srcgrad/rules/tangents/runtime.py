@@ -59,6 +59,8 @@ LINEAR: dict[Any, tuple[tuple[int, ...], ...]] = {
 def prod_adjoint_dot(g, a, y, t_a, axis, keepdims):
     """The part of prod_adjoint's tangent from `a`: g times the tangent of the product of the other elements."""
     a = np.asarray(a)
+    if a.ndim == 0:  # the product of one number: the other elements' product is 1 whatever a is
+        return np.zeros((), _float(a))[()]
     t_a = np.broadcast_to(t_a, a.shape)
     ones = np.ones_like(y, dtype=_float(a))
     if np.all(a != 0):
