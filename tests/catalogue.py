@@ -1661,3 +1661,28 @@ def dict_constructor(x, W):
     q = dict([("s", x * 2.0), ("w", W)], t=x)
     r = dict(p, b=x)
     return np.sum(p["a"] ** 2) + np.sum(p["w"] * q["w"]) + np.sum(q["s"] * q["t"]) + np.sum(r["w"] * r["b"])
+
+
+# ---- functions real losses call (tests/realistic) that srcgrad refused -------------------------
+# (tests/test_rules_gaps.py has their edge cases)
+
+def np_take_along_axis(W):
+    rows = np.take_along_axis(W, np.array([[2], [0], [2], [1]]), axis=-1)
+    cols = np.take_along_axis(W, np.array([[3, 0, 3]]), axis=0)  # one row of indices for every column
+    return np.sum(rows ** 2) + np.sum(cols * np.array([1.0, 2.0, 3.0])) \
+        + np.sum(np.take_along_axis(W.ravel(), np.array([11, 0, 11]), None) ** 3)
+
+
+def np_split_sections(W):
+    top, bottom = np.split(W, 2)
+    left, middle, right = np.split(W, [1, 2], axis=-1)  # middle unused: its piece gets no adjoint
+    return np.sum(top * bottom) + np.sum(left ** 2) + np.sum(np.sin(right))
+
+
+def np_array_split_hsplit_vsplit_dsplit(W, T):
+    parts = np.array_split(W, 3)  # 2, 1 and 1 rows
+    a, b = np.hsplit(W, [2])
+    c = np.vsplit(W, [1, 3])
+    e = np.dsplit(T, 2)
+    return np.sum(parts[0] ** 2) + np.sum(parts[2] * 3.0) + np.sum(a * a) + np.sum(b ** 3) + np.sum(c[1] ** 2) \
+        + np.sum(e[1] ** 2 * e[0])

@@ -1,5 +1,6 @@
 """Adjoint templates for NumPy functions that move, copy or mask elements: roll, pad, triu, tril,
-diagonal, diff. All are linear in the array, so each adjoint is the transposed map.
+diagonal, diff, take_along_axis, and the split family (split, array_split, hsplit, vsplit, dsplit).
+All are linear in the array, so each adjoint is the transposed map.
 """
 # ruff: noqa: F821
 import numpy as np
@@ -7,7 +8,8 @@ import numpy as np
 from srcgrad.rules.registry import adjoint, method_alias, nondifferentiable
 from srcgrad.runtime import unbroadcast
 from srcgrad.runtime.shapes import (
-    diagonal_adjoint, diff_pad, diff_parts, pad_adjoint, pad_values_adjoint,
+    diagonal_adjoint, diff_pad, diff_parts, hsplit_axis, pad_adjoint, pad_values_adjoint, split_positions,
+    untake_along, unsplit,
 )
 
 # ---- moves and copies ------------------------------------------------------------------------
@@ -23,6 +25,12 @@ def pad(y, array, pad_width, mode="constant", *, constant_values=0, **kwargs):
     # each input element collects the adjoints of its copies; constant_values those of the cells it fills
     d[array] = pad_adjoint(d[y], array, pad_width, mode, kwargs)
     d[constant_values] = pad_values_adjoint(d[y], array, pad_width, mode, constant_values)
+
+
+@adjoint(np.take_along_axis)
+def take_along_axis(y, arr, indices, axis=-1):
+    # a gather: repeated indices (and axes of length one broadcast against indices) add their adjoints up
+    d[arr] = untake_along(d[y], arr, indices, axis)
 
 
 @adjoint(np.diagonal)
@@ -57,5 +65,28 @@ def diff(y, a, n=1, axis=-1, prepend=None, append=None):
     d[append] = unbroadcast(joined[parts.append], append)
 
 
-nondifferentiable(diff_pad, diff_parts)
+# ---- splits: the result is a list of slices, whose adjoint arrives piece by piece -------------
+
+
+@adjoint(np.split, np.array_split)
+def split(y, ary, indices_or_sections, axis=0):
+    d[ary] = unsplit(d[y], ary, indices_or_sections, axis)
+
+
+@adjoint(np.hsplit)
+def hsplit(y, ary, indices_or_sections):
+    d[ary] = unsplit(d[y], ary, indices_or_sections, hsplit_axis(ary))
+
+
+@adjoint(np.vsplit)
+def vsplit(y, ary, indices_or_sections):
+    d[ary] = unsplit(d[y], ary, indices_or_sections, 0)
+
+
+@adjoint(np.dsplit)
+def dsplit(y, ary, indices_or_sections):
+    d[ary] = unsplit(d[y], ary, indices_or_sections, 2)
+
+
+nondifferentiable(diff_pad, diff_parts, hsplit_axis, split_positions)
 method_alias(diagonal=np.diagonal)

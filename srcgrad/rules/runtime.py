@@ -371,6 +371,21 @@ def diagonal_adjoint_rule(y, g, a, offset, axis1, axis2):
     d[g] = np.diagonal(d[y], offset, axis1, axis2)
 
 
+@adjoint(shapes.untake_along)
+def untake_along_rule(y, g, arr, indices, axis):
+    d[g] = np.take_along_axis(d[y], indices, axis)
+
+
+@adjoint(shapes.unsplit)
+def unsplit_rule(y, g, ary, indices_or_sections, axis):
+    d[g] = shapes.resplit(d[y], ary, indices_or_sections, axis)
+
+
+@adjoint(shapes.resplit)
+def resplit_rule(y, h, ary, indices_or_sections, axis):
+    d[h] = shapes.unsplit(d[y], ary, indices_or_sections, axis)
+
+
 @adjoint(shapes.aligned_weights)
 def aligned_weights_rule(y, weights, a, axis, returned):
     d[weights] = np.reshape(d[y], np.shape(weights))

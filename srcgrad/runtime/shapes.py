@@ -1,4 +1,5 @@
-"""Adjoint helpers for NumPy's layout functions: pad, diagonal, diff, kron, tensordot, convolve, average.
+"""Adjoint helpers for NumPy's layout functions: pad, diagonal, diff, kron, tensordot, convolve, average,
+take_along_axis and the split family.
 
 Every differentiated helper here is linear in its first argument and comes with its transpose
 (`pad_adjoint` and `pad_linear`, `pad_values_adjoint` and `pad_values`), so generated code that
@@ -236,3 +237,86 @@ def aligned_weights(weights, a, axis, returned):
         return weights
     axes = _positive_axes(axis, len(shape))
     return np.reshape(weights, [shape[i] if i in axes else 1 for i in range(len(shape))])
+
+
+# ---- np.take_along_axis ------------------------------------------------------------------------
+
+
+def _along_axis_index(shape: tuple, indices, axis: int) -> tuple:
+    """The fancy index np.take_along_axis(a, indices, axis) reads `a` (of `shape`) at: `indices` on `axis`, and
+    on every other axis the positions 0..n-1 set to broadcast against them (as NumPy builds it)."""
+    index = []
+    for i, n in enumerate(shape):
+        if i == axis:
+            index.append(np.asarray(indices))
+        else:
+            fit = [1] * len(shape)
+            fit[i] = n
+            index.append(np.arange(n).reshape(fit))
+    return tuple(index)
+
+
+def untake_along(g, arr, indices, axis):
+    """Adjoint of np.take_along_axis: each element of `arr` collects the adjoints of all its reads (an index
+    repeated, or an axis of length one broadcast against `indices`)."""
+    shape = np.shape(arr)
+    dtype = np.result_type(_float_dtype(arr), _float_dtype(g))
+    if axis is None:  # `arr` read flat
+        out = np.zeros(int(np.prod(shape)), dtype)
+        np.add.at(out, np.asarray(indices), np.broadcast_to(g, np.shape(indices)))
+        return out.reshape(shape)
+    out = np.zeros(shape, dtype)
+    index = _along_axis_index(shape, indices, axis % len(shape))
+    np.add.at(out, index, np.broadcast_to(g, np.broadcast_shapes(*(i.shape for i in index))))
+    return out
+
+
+# ---- np.split, np.array_split, np.hsplit, np.vsplit, np.dsplit ---------------------------------
+# The pieces are slices of `ary` along one axis (np.split(a, [3, 1]) gives a[:3], a[3:1], a[1:]: they may
+# overlap). The adjoint of the list of pieces arrives piece by piece (a list, `Parts`, or a sparse `Grads`
+# holding only the pieces that got one); a piece without one adds nothing.
+
+
+def _piece(g, i: int):
+    """Piece i's adjoint in the adjoint `g` of a list of pieces, or None."""
+    if isinstance(g, dict):
+        return g.get(i)
+    if isinstance(g, list | tuple) or (isinstance(g, np.ndarray) and g.ndim):
+        return g[i]
+    return None
+
+
+def split_positions(ary, indices_or_sections, axis: int) -> list:
+    """For each piece np.split (or np.array_split) makes of `ary` along `axis`, the positions it covers."""
+    return np.array_split(np.arange(np.shape(ary)[axis]), indices_or_sections)
+
+
+def hsplit_axis(ary) -> int:
+    """The axis np.hsplit splits: the second, or the only one of a vector."""
+    return 1 if np.ndim(ary) > 1 else 0
+
+
+def unsplit(g, ary, indices_or_sections, axis):
+    """Adjoint of `ary` in np.split(ary, indices_or_sections, axis) (and array_split, hsplit, vsplit, dsplit):
+    each piece's adjoint added back at the slice it came from, zeros where no piece's adjoint arrived."""
+    shape = np.shape(ary)
+    axis = axis % len(shape)
+    pieces = split_positions(ary, indices_or_sections, axis)
+    parts = [_piece(g, i) for i in range(len(pieces))]
+    dtype = np.result_type(_float_dtype(ary), *(_float_dtype(p) for p in parts if p is not None))
+    out = np.zeros(shape, dtype)
+    moved = np.moveaxis(out, axis, 0)  # a view: writes land in out
+    for part, positions in zip(parts, pieces, strict=True):
+        if part is None or positions.size == 0:
+            continue
+        piece = np.moveaxis(np.broadcast_to(part, shape[:axis] + (positions.size,) + shape[axis + 1:]), axis, 0)
+        moved[positions[0]:positions[-1] + 1] += piece
+    return out
+
+
+def resplit(h, ary, indices_or_sections, axis):
+    """Transpose of `unsplit` in its adjoint: `h` (shaped like `ary`) cut into the pieces, one adjoint each, as the
+    sparse adjoint of a container (`Grads`, by position: it adds to any other adjoint of the list)."""
+    from srcgrad.runtime.structure import Grads
+
+    return Grads(enumerate(np.array_split(np.broadcast_to(h, np.shape(ary)), indices_or_sections, axis)))

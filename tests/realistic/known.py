@@ -49,10 +49,6 @@ KNOWN: dict[str, Known] = {
     # REFUSED (clear): no derivative rule for a NumPy function outside the table
     'deblur.deconvolution_objective(0)': refused(NotDifferentiableError,
         'NotDifferentiableError: srcgrad has no derivative rule for np.diff (a compiled function, so there is no Python source to differentiate)'),
-    'mixture_density.mdn_nll(0)': refused(NotDifferentiableError,
-        'NotDifferentiableError: srcgrad has no derivative rule for np.split (a compiled function, so there is no Python source to differentiate)'),
-    'classification_losses.focal_loss(0)': refused(NotDifferentiableError,
-        'NotDifferentiableError: srcgrad has no derivative rule for np.take_along_axis (a compiled function, so there is no Python source to differentiate)'),
     'ranking_losses.pairwise_outer(0)': refused(NotDifferentiableError,
         'NotDifferentiableError: srcgrad has no derivative rule for np.subtract.outer (a compiled function, so there is no Python source to differentiate)'),
     # REFUSED (clear): try/except, with, global, yield

@@ -1,5 +1,6 @@
 """Tangent templates for NumPy functions that move, copy or mask elements: linear, so the tangent
-goes through the same map (np.pad's constants contribute their own tangents)."""
+goes through the same map (np.pad's constants contribute their own tangents; a split's tangent is
+the list of the tangent's pieces)."""
 # ruff: noqa: F821
 import numpy as np
 
@@ -16,6 +17,11 @@ def roll(y, a, shift, axis=None):
 @tangent(np.pad)
 def pad(y, array, pad_width, mode="constant", *, constant_values=0, **kwargs):
     d[y] = pad_linear(d[array], array, pad_width, mode, kwargs) + pad_values(d[constant_values], array, pad_width, mode)
+
+
+@tangent(np.take_along_axis)
+def take_along_axis(y, arr, indices, axis=-1):
+    d[y] = np.take_along_axis(d[arr], indices, axis)
 
 
 @tangent(np.diagonal)
@@ -36,3 +42,28 @@ def tril(y, m, k=0):
 @tangent(np.diff)
 def diff(y, a, n=1, axis=-1, prepend=None, append=None):
     d[y] = diff_tangent(d[a], d[prepend], d[append], a, n, axis, prepend, append)
+
+
+@tangent(np.split)
+def split(y, ary, indices_or_sections, axis=0):
+    d[y] = np.split(d[ary], indices_or_sections, axis)
+
+
+@tangent(np.array_split)
+def array_split(y, ary, indices_or_sections, axis=0):
+    d[y] = np.array_split(d[ary], indices_or_sections, axis)
+
+
+@tangent(np.hsplit)
+def hsplit(y, ary, indices_or_sections):
+    d[y] = np.hsplit(d[ary], indices_or_sections)
+
+
+@tangent(np.vsplit)
+def vsplit(y, ary, indices_or_sections):
+    d[y] = np.vsplit(d[ary], indices_or_sections)
+
+
+@tangent(np.dsplit)
+def dsplit(y, ary, indices_or_sections):
+    d[y] = np.dsplit(d[ary], indices_or_sections)

@@ -474,6 +474,21 @@ def diagonal_adjoint_rule(y, g, a, offset, axis1, axis2):
     d[y] = shapes.diagonal_adjoint(d[g], a, offset, axis1, axis2)
 
 
+@tangent(shapes.untake_along)
+def untake_along_rule(y, g, arr, indices, axis):
+    d[y] = shapes.untake_along(d[g], arr, indices, axis)
+
+
+@tangent(shapes.unsplit)
+def unsplit_rule(y, g, ary, indices_or_sections, axis):
+    d[y] = shapes.unsplit(d[g], ary, indices_or_sections, axis)
+
+
+@tangent(shapes.resplit)
+def resplit_rule(y, h, ary, indices_or_sections, axis):
+    d[y] = shapes.resplit(d[h], ary, indices_or_sections, axis)
+
+
 @tangent(shapes.aligned_weights)
 def aligned_weights_rule(y, weights, a, axis, returned):
     d[y] = shapes.aligned_weights(d[weights], a, axis, returned)
@@ -511,14 +526,18 @@ def dict_source_forth_rule(y, t, source, kwargs):
 
 
 LINEAR.update({f: ((0,),) for f in (shapes.pad_adjoint, shapes.pad_linear, shapes.pad_values_adjoint, shapes.pad_values,
-                                     shapes.diagonal_adjoint, shapes.aligned_weights, order.sort_adjoint,
+                                     shapes.diagonal_adjoint, shapes.aligned_weights, shapes.untake_along,
+                                     shapes.unsplit, shapes.resplit, order.sort_adjoint,
                                      order.sort_forth, arrays.masked, containers.dict_source_adjoint,
                                      containers.dict_source_forth)})
 LINEAR[scans.cumprod_adjoint_dot] = ((0,), (3,))
 # NumPy's linear and bilinear functions that the new tangent templates call: a zero tangent drops the term
-LINEAR.update({f: ((0,),) for f in (np.roll, np.triu, np.tril, np.diagonal)})  # (pad, diff: keywords vary too)
+# (pad, diff: keywords vary too)
+LINEAR.update({f: ((0,),) for f in (np.roll, np.triu, np.tril, np.diagonal, np.take_along_axis, np.split,
+                                     np.array_split, np.hsplit, np.vsplit, np.dsplit)})
 LINEAR.update({f: ((0,), (1,)) for f in (np.kron, np.tensordot, np.convolve, np.cross)})
 ZERO_TANGENT = ZERO_TANGENT | {shapes.diff_pad, shapes.diff_parts, shapes.kron_layout, shapes.tensordot_layout,
-                               shapes.convolve_widths, shapes.check_cross, order.quantile_weights,
+                               shapes.convolve_widths, shapes.check_cross, shapes.hsplit_axis,
+                               shapes.split_positions, order.quantile_weights,
                                order.interp_segment, factorizations.check_svd, factorizations.check_qr,
                                factorizations.lstsq_cutoff, factorizations.lower_triangle}

@@ -1,0 +1,228 @@
+"""Rules for functions real loss code calls that srcgrad refused (the realistic corpus): np.take_along_axis and np.split / array_split / hsplit / vsplit / dsplit.
+
+Gradients are checked against float64 central finite differences (gradcheck.check_grad), tangents against
+central differences along them (test_forward.check_jvp), and second derivatives against central
+differences of srcgrad's first derivative, which the first-order cases check on their own. Functions are
+built by small factories, so each case differentiates a function whose NumPy call and constants are read
+from closure cells (resolved at compile time).
+"""
+import zlib
+from typing import Any, Callable
+
+import numpy as np
+import pytest
+
+import srcgrad
+from gradcheck import check_grad
+from test_forward import check_jvp
+
+
+def rng_for(*key: Any) -> np.random.Generator:
+    """A generator seeded by the case, so each parametrized case is reproducible alone."""
+    return np.random.default_rng(zlib.crc32(repr(key).encode()))
+
+
+def weights(shape: tuple) -> np.ndarray:
+    """Distinct weights for the entries of a result, so that a misplaced adjoint shows."""
+    return np.linspace(0.5, 2.0, int(np.prod(shape))).reshape(shape)
+
+
+def squared_gradient(f: Callable, wrt: Any = 0) -> Callable:
+    """x -> sum(grad f(x) ** 2): its gradient is a second derivative of f (grad of grad)."""
+    df = srcgrad.grad(f, wrt=wrt)
+
+    def h(x):
+        return np.sum(df(x) ** 2)
+
+    return h
+
+
+def squared_gradient2(f: Callable, wrt: Any = (0, 1)) -> Callable:
+    """(x, y) -> the sum of the squares of f's gradients w.r.t. both."""
+    df = srcgrad.grad(f, wrt=wrt)
+
+    def h(x, y):
+        gx, gy = df(x, y)
+        return np.sum(gx ** 2) + np.sum(gy ** 3)
+
+    return h
+
+
+# ---- np.take_along_axis ------------------------------------------------------------------------
+
+
+def gather(indices: Any, axis: Any) -> Callable:
+    def f(arr):
+        picked = np.take_along_axis(arr, indices, axis)
+        return np.sum(np.sin(picked) * weights(np.shape(picked)))
+
+    return f
+
+
+TAKE_CASES = [
+    pytest.param((4, 3), np.array([[2], [0], [2], [1]]), 1, id="focal-loss-column"),
+    pytest.param((4, 3), np.array([[2], [0], [2], [1]]), -1, id="negative-axis"),
+    pytest.param((4, 3), np.array([[1, 1, 0, 1]]), 1, id="indices-broadcast-over-rows"),
+    pytest.param((4, 3), np.array([[3, 0, 3]]), 0, id="axis0-repeated"),
+    pytest.param((1, 3), np.array([[2, 2], [0, 1], [1, 1]]), 1, id="arr-broadcast-over-rows"),
+    pytest.param((2, 3, 4), np.array([[[2, 0, 1, 1]], [[0, 0, 2, 1]]]), -2, id="3d-negative-axis"),
+    pytest.param((2, 3, 4), np.array([[[3, 3], [0, 1], [2, 2]], [[1, 0], [0, 0], [3, 1]]]), 2, id="3d-last-axis"),
+    pytest.param((3, 4), np.array([5, 5, 0, 11, -1]), None, id="axis-none-flat"),
+    pytest.param((5,), np.array([4, -1, 0, 0]), 0, id="vector-negative-indices"),
+]
+
+
+@pytest.mark.parametrize("shape, indices, axis", TAKE_CASES)
+def test_take_along_axis(shape: tuple, indices: np.ndarray, axis: Any) -> None:
+    f = gather(indices, axis)
+    arr = rng_for("take", shape, axis).normal(size=shape)
+    check_grad(f, [arr], 0)
+    check_jvp(f, [arr], 0)
+
+
+@pytest.mark.parametrize("shape, indices, axis", TAKE_CASES[:1] + TAKE_CASES[3:6])
+def test_take_along_axis_second_derivative(shape: tuple, indices: np.ndarray, axis: Any) -> None:
+    arr = rng_for("take2", shape, axis).normal(size=shape)
+    check_grad(squared_gradient(gather(indices, axis)), [arr], 0, rtol=1e-4)
+
+
+def focal_loss(W, X, y, gamma=2.0):
+    logits = X @ W
+    z = logits - logits.max(axis=1, keepdims=True)
+    log_p = z - np.log(np.sum(np.exp(z), axis=1, keepdims=True))
+    log_pt = np.take_along_axis(log_p, y[:, None], axis=1)[:, 0]
+    return -np.mean((1 - np.exp(log_pt)) ** gamma * log_pt)
+
+
+def argmax_gather(W):
+    """Indices computed inside the function (argmax): they carry no derivative."""
+    return np.sum(np.take_along_axis(W, np.argmax(W, axis=0)[None, :], axis=0) ** 2)
+
+
+def test_take_along_axis_in_a_loss() -> None:
+    rng = rng_for("focal")
+    W, X, y = rng.normal(size=(3, 4)), rng.normal(size=(6, 3)), np.array([0, 3, 3, 1, 2, 0])
+    check_grad(focal_loss, [W, X, y], (0, 1))
+    check_jvp(focal_loss, [W, X, y], (0, 1))
+    check_grad(argmax_gather, [rng.normal(size=(4, 3))], 0)
+
+
+def test_take_along_axis_float32_gradient_is_float32() -> None:
+    arr = rng_for("take32").normal(size=(4, 3)).astype(np.float32)
+    grad = srcgrad.grad(gather(np.array([[2], [0], [2], [1]]), 1))(arr)
+    assert grad.dtype == np.float32
+    check_grad(gather(np.array([[2], [0], [2], [1]]), 1), [arr], 0, rtol=2e-3, atol=2e-4)
+
+
+def put_along_axis_into(x):
+    a = np.zeros((2, 3))
+    np.put_along_axis(a, np.array([[1], [0]]), x, 1)
+    return np.sum(a)
+
+
+def test_put_along_axis_stays_refused() -> None:
+    with pytest.raises(srcgrad.UnsupportedSyntaxError, match="in-place operation"):
+        srcgrad.grad(put_along_axis_into)(np.ones((2, 1)))
+
+
+# ---- np.split, np.array_split, np.hsplit, np.vsplit, np.dsplit -----------------------------------
+
+
+def pieces_of(split: Callable, *args: Any) -> Callable:
+    """A loss weighting each piece of split(x, *args) differently (empty pieces weigh nothing)."""
+    def total(pieces):
+        out = 0.0
+        k = 1.0
+        for piece in pieces:
+            out = out + k * np.sum(np.sin(piece) * piece)
+            k = k + 1.0
+        return out
+
+    if len(args) == 1:
+        (sections,) = args
+
+        def f(x):
+            return total(split(x, sections))
+    else:
+        sections, axis = args
+
+        def f(x):
+            return total(split(x, sections, axis))
+
+    return f
+
+
+SPLIT_CASES = [
+    pytest.param((6,), np.split, (3,), id="split-vector-sections"),
+    pytest.param((4, 3), np.split, (2,), id="split-rows"),
+    pytest.param((4, 3), np.split, ([1, 2], -1), id="split-indices-negative-axis"),
+    pytest.param((5, 2), np.split, ([3, 1],), id="split-overlapping-indices"),
+    pytest.param((5, 2), np.split, ([0, 2, 9],), id="split-empty-pieces"),
+    pytest.param((7,), np.array_split, (3,), id="array-split-uneven"),
+    pytest.param((4, 3), np.array_split, (2, 1), id="array-split-columns-uneven"),
+    pytest.param((3,), np.array_split, (5,), id="array-split-more-sections-than-items"),
+    pytest.param((2, 3, 5), np.array_split, (2, -1), id="array-split-3d-negative-axis"),
+    pytest.param((6,), np.hsplit, (2,), id="hsplit-vector"),
+    pytest.param((2, 4), np.hsplit, ([1],), id="hsplit-matrix"),
+    pytest.param((4, 3), np.vsplit, ([1, 3],), id="vsplit"),
+    pytest.param((2, 3, 4), np.dsplit, (2,), id="dsplit"),
+]
+
+
+@pytest.mark.parametrize("shape, split, args", SPLIT_CASES)
+def test_split_family(shape: tuple, split: Callable, args: tuple) -> None:
+    f = pieces_of(split, *args)
+    x = rng_for("split", shape, split.__name__, repr(args)).normal(size=shape)
+    check_grad(f, [x], 0)
+    check_jvp(f, [x], 0)
+
+
+@pytest.mark.parametrize("shape, split, args", [SPLIT_CASES[2], SPLIT_CASES[3], SPLIT_CASES[6]])
+def test_split_second_derivative(shape: tuple, split: Callable, args: tuple) -> None:
+    x = rng_for("split2", shape, split.__name__).normal(size=shape)
+    check_grad(squared_gradient(pieces_of(split, *args)), [x], 0, rtol=1e-4)
+
+
+def mdn_heads(out, y):
+    """The mixture density network's three heads (the corpus's mdn_nll)."""
+    logits, mu, log_sigma = np.split(out, 3, axis=1)
+    log_pi = logits - np.log(np.sum(np.exp(logits), axis=1, keepdims=True))
+    z = (y - mu) / np.exp(log_sigma)
+    return -np.sum(log_pi - 0.5 * z ** 2 - log_sigma)
+
+
+def one_piece_used(x):
+    first, second, third = np.split(x, 3)  # first and third get no adjoint: zeros there
+    return np.sum(second ** 3)
+
+
+def pieces_joined_again(x):
+    parts = np.split(x, [2, 3])
+    return np.sum(np.concatenate([parts[2], parts[1], parts[0]]) * weights((6,))) + np.sum(parts[0] * parts[2][:2])
+
+
+def pieces_stacked_and_read(x):
+    parts = np.array_split(x, 2)
+    return np.sum(np.stack(parts) ** 2 * weights((2, 3))) + np.sum(np.sin(parts[1]))
+
+
+@pytest.mark.parametrize("f", [one_piece_used, pieces_joined_again, pieces_stacked_and_read])
+def test_split_pieces_used_sparsely_and_as_lists(f: Callable) -> None:
+    x = rng_for(f.__name__).normal(size=6)
+    check_grad(f, [x], 0)
+    check_jvp(f, [x], 0)
+    check_grad(squared_gradient(f), [x], 0, rtol=1e-4)
+
+
+def test_split_in_a_mixture_density_loss() -> None:
+    rng = rng_for("mdn")
+    out, y = rng.normal(size=(4, 6)), rng.normal(size=(4, 1))
+    check_grad(mdn_heads, [out, y], (0, 1))
+    check_jvp(mdn_heads, [out, y], (0, 1))
+
+
+def test_split_float32_gradient_is_float32() -> None:
+    x = rng_for("split32").normal(size=(4, 3)).astype(np.float32)
+    f = pieces_of(np.array_split, 3)
+    assert srcgrad.grad(f)(x).dtype == np.float32
+    check_grad(f, [x], 0, rtol=2e-3, atol=2e-4)
