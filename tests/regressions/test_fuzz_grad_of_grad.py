@@ -98,3 +98,19 @@ def test_second_derivative_of_prod_of_a_number():
     for a in (3.71e-05, 0.8):
         assert srcgrad.grad(srcgrad.grad(prod_of_a_number))(a) == pytest.approx(
             second_derivative(prod_of_a_number, a), rel=1e-4, abs=1e-6)
+
+
+def comprehension_in_helper(u):
+    acc = np.tanh(u)
+    acc = acc + 0.2 * np.sin(sum([acc for e1 in range(3)]))
+    return acc
+
+
+def through_a_helper_with_a_comprehension(a):
+    return np.tanh(comprehension_in_helper(a * 1.5))
+
+
+def test_second_derivative_through_a_helper_with_a_comprehension():
+    # was IndexError (pop from empty list): the backward sweep popped the comprehension's list in place
+    f = through_a_helper_with_a_comprehension
+    assert srcgrad.grad(srcgrad.grad(f))(0.3) == pytest.approx(second_derivative(f, 0.3), rel=1e-5)

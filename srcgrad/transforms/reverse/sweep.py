@@ -519,9 +519,14 @@ class Reverse:
             saved_name = self.ctx.namer.fresh("saved")
             forward.append(gast.Return(value=gast.Tuple(elts=[syntax.clone(result), pack], ctx=gast.Load())))
             if saved:
-                if self.tape in saved:  # pops must not empty the list the forward sweep returned
-                    copy = syntax.call(syntax.name("list"), syntax.name(self.tape))
-                    backward.insert(0, syntax.assign(self.tape, copy))
+                # pops (the tape's, undoing appends) must not empty a list the forward sweep returned: the
+                # code that differentiates this pair runs the backward sweep more than once
+                popped = {n.func.value.id for s in backward for n in gast.walk(s) if isinstance(n, gast.Call)
+                          and isinstance(n.func, gast.Attribute) and n.func.attr == "pop" and not n.args
+                          and isinstance(n.func.value, gast.Name)}
+                for name in reversed([v for v in saved if v in popped]):
+                    copy = syntax.call(syntax.name("list"), syntax.name(name))
+                    backward.insert(0, syntax.assign(name, copy))
                 backward.insert(0, syntax.assign(unpack, syntax.name(saved_name)))
             fwd_args, bwd_params = syntax.clone(self.fdef.args), (saved_name, incoming)
         else:
