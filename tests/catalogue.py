@@ -1686,3 +1686,27 @@ def np_array_split_hsplit_vsplit_dsplit(W, T):
     e = np.dsplit(T, 2)
     return np.sum(parts[0] ** 2) + np.sum(parts[2] * 3.0) + np.sum(a * a) + np.sum(b ** 3) + np.sum(c[1] ** 2) \
         + np.sum(e[1] ** 2 * e[0])
+
+
+def ufunc_outer_arithmetic(x, u, a):
+    return np.sum(np.add.outer(x, u) ** 2) + np.sum(np.subtract.outer(u, x) ** 3) \
+        + np.sum(np.multiply.outer(x, u) ** 2) + np.sum(np.subtract.outer(a, x) ** 2) \
+        + np.sum(np.arctan2.outer(x, u)) + np.sum(np.hypot.outer(x, u.reshape(2, 2))) \
+        + np.sum(np.logaddexp.outer(x, u)) + np.sum(np.logaddexp2.outer(u, x) ** 2)
+
+
+@domain(x="positive", y="positive")
+def ufunc_outer_division(x, y):
+    return np.sum(np.divide.outer(x, y)) + np.sum(np.power.outer(x, y)) + np.sum(np.mod.outer(x, y) ** 2) \
+        + np.sum(np.fmod.outer(y, x) ** 2)
+
+
+def ufunc_outer_extremes(x, u):
+    return np.sum(np.maximum.outer(x, u) ** 2) + np.sum(np.minimum.outer(u, x) * 2.0) \
+        + np.sum(np.fmax.outer(x, u) ** 3) + np.sum(np.fmin.outer(u, x) ** 2)
+
+
+@domain(x="positive", y="positive")
+def scipy_special_outer(x, y, u):
+    return np.sum(scipy.special.xlogy.outer(u, y)) + np.sum(scipy.special.xlog1py.outer(x, u * u) ** 2) \
+        + np.sum(scipy.special.betaln.outer(x, y))

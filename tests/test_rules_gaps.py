@@ -1,4 +1,5 @@
-"""Rules for functions real loss code calls that srcgrad refused (the realistic corpus): np.take_along_axis and np.split / array_split / hsplit / vsplit / dsplit.
+"""Rules for functions real loss code calls that srcgrad refused (the realistic corpus): np.take_along_axis,
+np.split / array_split / hsplit / vsplit / dsplit, and ufunc.outer.
 
 Gradients are checked against float64 central finite differences (gradcheck.check_grad), tangents against
 central differences along them (test_forward.check_jvp), and second derivatives against central
@@ -11,9 +12,12 @@ from typing import Any, Callable
 
 import numpy as np
 import pytest
+import scipy.special
 
 import srcgrad
 from gradcheck import check_grad
+from srcgrad.rules.outer import outer_rules
+from srcgrad.rules.registry import ADJOINTS, lookup
 from test_forward import check_jvp
 
 
@@ -226,3 +230,102 @@ def test_split_float32_gradient_is_float32() -> None:
     f = pieces_of(np.array_split, 3)
     assert srcgrad.grad(f)(x).dtype == np.float32
     check_grad(f, [x], 0, rtol=2e-3, atol=2e-4)
+
+
+# ---- ufunc.outer ----------------------------------------------------------------------------------
+
+# ufunc -> (domain of the first operand, of the second)
+OUTER_DOMAINS = {
+    np.add: ("real", "real"), np.subtract: ("real", "real"), np.multiply: ("real", "real"),
+    np.divide: ("real", "nonzero"), np.power: ("positive", "real"), np.arctan2: ("real", "nonzero"),
+    np.hypot: ("nonzero", "nonzero"), np.maximum: ("real", "real"), np.fmax: ("real", "real"),
+    np.minimum: ("real", "real"), np.fmin: ("real", "real"), np.logaddexp: ("real", "real"),
+    np.logaddexp2: ("real", "real"), np.mod: ("real", "positive"), np.fmod: ("real", "positive"),
+}
+
+
+def draw(rng: np.random.Generator, shape: tuple, domain: str) -> np.ndarray:
+    if domain == "positive":
+        return rng.uniform(0.5, 2.0, size=shape)
+    if domain == "nonzero":
+        return rng.choice([-1.0, 1.0], size=shape) * rng.uniform(0.5, 2.0, size=shape)
+    return rng.normal(size=shape)
+
+
+def outer_of(ufunc: np.ufunc) -> Callable:
+    def f(a, b):
+        y = ufunc.outer(a, b)
+        return np.sum(np.sin(y) * weights(np.shape(y)))
+
+    return f
+
+
+@pytest.mark.parametrize("ufunc", list(OUTER_DOMAINS), ids=lambda u: u.__name__)
+@pytest.mark.parametrize("shapes", [((2, 3), (4,)), ((3,), (3,)), ((), (2, 2))], ids=str)
+def test_ufunc_outer(ufunc: np.ufunc, shapes: tuple) -> None:
+    rng = rng_for("outer", ufunc.__name__, shapes)
+    first, second = OUTER_DOMAINS[ufunc]
+    a, b = draw(rng, shapes[0], first), draw(rng, shapes[1], second)
+    a = float(a) if shapes[0] == () else a
+    f = outer_of(ufunc)
+    check_grad(f, [a, b], (0, 1))
+    check_jvp(f, [a, b], (0, 1))
+    check_jvp(f, [a, b], 1)
+
+
+@pytest.mark.parametrize("ufunc", list(OUTER_DOMAINS), ids=lambda u: u.__name__)
+def test_ufunc_outer_second_derivative(ufunc: np.ufunc) -> None:
+    rng = rng_for("outer2", ufunc.__name__)
+    first, second = OUTER_DOMAINS[ufunc]
+    a, b = draw(rng, (3,), first), draw(rng, (2,), second)
+    check_grad(squared_gradient2(outer_of(ufunc)), [a, b], (0, 1), rtol=1e-4, atol=1e-5)
+
+
+def pairwise_logistic(w, X, rel):
+    """The corpus's ranking loss: the same scores as both operands of np.subtract.outer."""
+    s = X @ w
+    d = np.subtract.outer(s, s)
+    mask = np.subtract.outer(rel, rel) > 0
+    return np.sum(np.log1p(np.exp(-d[mask])))
+
+
+def outer_with_constants(x):
+    return np.sum(np.multiply.outer(2.5, x) * np.subtract.outer(x, 0.5)) + np.sum(np.maximum.outer(x, [0.0, 1.0]))
+
+
+def test_ufunc_outer_of_one_array_with_itself_and_constants() -> None:
+    rng = rng_for("pairwise")
+    w, X, rel = rng.normal(size=3), rng.normal(size=(5, 3)), np.array([2, 0, 1, 2, 0])
+    check_grad(pairwise_logistic, [w, X, rel], (0, 1))
+    check_jvp(pairwise_logistic, [w, X, rel], (0, 1))
+    check_grad(outer_with_constants, [rng.normal(size=3)], 0)
+    check_grad(squared_gradient(outer_with_constants), [rng.normal(size=3)], 0, rtol=1e-4)
+
+
+def special_outers(x, y):
+    return np.sum(scipy.special.xlogy.outer(x, y) + scipy.special.betaln.outer(x, y)) \
+        + np.sum(scipy.special.xlog1py.outer(y, x) ** 2)
+
+
+def test_scipy_special_ufunc_outer() -> None:
+    rng = rng_for("special outer")
+    x, y = rng.uniform(0.5, 2.0, size=3), rng.uniform(0.5, 2.0, size=(2, 2))
+    check_grad(special_outers, [x, y], (0, 1))
+    check_jvp(special_outers, [x, y], (0, 1))
+    check_grad(squared_gradient2(special_outers), [x, y], (0, 1), rtol=1e-4)
+
+
+def outer_with_dtype(x):
+    return np.sum(np.subtract.outer(x, x, dtype=np.float64))
+
+
+def test_ufunc_outer_rules_are_derived_from_the_ufuncs_own() -> None:
+    rule = lookup(np.subtract.outer)
+    assert rule.name == "subtract.outer" and rule.where == f"{lookup(np.subtract).where} (.outer)"
+    assert lookup(np.remainder.outer) is lookup(np.mod.outer)
+    with pytest.raises(ValueError, match="not an elementwise two-argument ufunc"):
+        outer_rules(ADJOINTS, np.sin)
+    with pytest.raises(ValueError, match="not an elementwise two-argument ufunc"):
+        outer_rules(ADJOINTS, np.matmul)
+    with pytest.raises(srcgrad.NotDifferentiableError, match="does not accept this call"):
+        srcgrad.grad(outer_with_dtype)(np.ones(3))

@@ -10,9 +10,11 @@ import numpy as np
 from srcgrad.runtime.arrays import (
     above, balanced_eq, below, cast_like, count, cumsum_adjoint, dot_adjoint_left, dot_adjoint_right, einsum_adjoints, inside_clip, inverse_axes, item_or_zero, masked, norm_adjoint, prod_adjoint, select_adjoint, sinc_derivative, solve_adjoint_a, solve_adjoint_b, split_like, trace_adjoint, undiag, unhstack, unrepeat, unstack, untake, untile, unvstack,
 )
-from srcgrad.rules.registry import adjoint, method_alias, nondifferentiable
+from srcgrad.rules.outer import outer_rules
+from srcgrad.rules.registry import ADJOINTS, adjoint, method_alias, nondifferentiable
 from srcgrad.runtime import unbroadcast, unreduce
 from srcgrad.runtime.linalg import matmul_adjoint_left, matmul_adjoint_right
+from srcgrad.runtime.shapes import outer_layout
 
 # ---- elementwise, one argument ------------------------------------------------------------
 
@@ -471,6 +473,12 @@ nondifferentiable(
 nondifferentiable(*(getattr(np.random, name) for name in dir(np.random) if callable(getattr(np.random, name))))
 if hasattr(np, "round_"):
     nondifferentiable(np.round_)
+
+# ---- ufunc.outer: derived from the ufunc's own rule (rules/outer.py) ----------------------------
+
+outer_rules(ADJOINTS, np.add, np.subtract, np.multiply, np.divide, np.power, np.arctan2, np.hypot, np.maximum,
+            np.fmax, np.minimum, np.fmin, np.logaddexp, np.logaddexp2, np.mod, np.fmod)
+nondifferentiable(outer_layout)
 
 method_alias(
     sum=np.sum, mean=np.mean, prod=np.prod, max=np.max, min=np.min, var=np.var, std=np.std,

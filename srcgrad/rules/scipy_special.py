@@ -10,6 +10,7 @@ from typing import Callable
 import numpy as np
 import scipy.special
 
+from srcgrad.rules.outer import outer_rules
 from srcgrad.rules.registry import ADJOINTS, template_decorator
 from srcgrad.runtime import unbroadcast, unreduce
 from srcgrad.runtime.scipy import no_sign, value_or
@@ -137,3 +138,8 @@ def softmax(y, x, axis=None):
 @special("log_softmax")
 def log_softmax(y, x, axis=None):
     d[x] = d[y] - np.exp(y) * np.sum(d[y], axis=axis, keepdims=True)
+
+
+# ---- ufunc.outer of the two-argument ufuncs above: derived from their rules (rules/outer.py) ---
+
+outer_rules(ADJOINTS, scipy.special.betaln, scipy.special.xlogy, scipy.special.xlog1py)

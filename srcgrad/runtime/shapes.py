@@ -1,5 +1,5 @@
 """Adjoint helpers for NumPy's layout functions: pad, diagonal, diff, kron, tensordot, convolve, average,
-take_along_axis and the split family.
+take_along_axis, the split family and ufunc.outer.
 
 Every differentiated helper here is linear in its first argument and comes with its transpose
 (`pad_adjoint` and `pad_linear`, `pad_values_adjoint` and `pad_values`), so generated code that
@@ -320,3 +320,11 @@ def resplit(h, ary, indices_or_sections, axis):
     from srcgrad.runtime.structure import Grads
 
     return Grads(enumerate(np.array_split(np.broadcast_to(h, np.shape(ary)), indices_or_sections, axis)))
+
+
+# ---- ufunc.outer -------------------------------------------------------------------------------
+
+
+def outer_layout(a, b) -> tuple:
+    """The shape `a` takes in `ufunc.outer(a, b)` = ufunc(a reshaped so, b): a's axes, then one per axis of b."""
+    return np.shape(a) + (1,) * np.ndim(b)

@@ -49,8 +49,6 @@ KNOWN: dict[str, Known] = {
     # REFUSED (clear): no derivative rule for a NumPy function outside the table
     'deblur.deconvolution_objective(0)': refused(NotDifferentiableError,
         'NotDifferentiableError: srcgrad has no derivative rule for np.diff (a compiled function, so there is no Python source to differentiate)'),
-    'ranking_losses.pairwise_outer(0)': refused(NotDifferentiableError,
-        'NotDifferentiableError: srcgrad has no derivative rule for np.subtract.outer (a compiled function, so there is no Python source to differentiate)'),
     # REFUSED (clear): try/except, with, global, yield
     'gp_robust.nlml_safe(0)': refused(UnsupportedSyntaxError,
         'UnsupportedSyntaxError: srcgrad cannot differentiate try/except'),

@@ -10,7 +10,8 @@ import numpy as np
 from srcgrad.rules.tangents.helpers import (
     broadcast_like, cast_tangent, einsum_tangent, norm_tangent, prod_tangent, select_tangent, zeros_tangent,
 )
-from srcgrad.rules.tangents.registry import tangent
+from srcgrad.rules.outer import outer_rules
+from srcgrad.rules.tangents.registry import TANGENTS, tangent
 from srcgrad.runtime.arrays import above, balanced_eq, below, count, inside_clip, sinc_derivative
 
 # ---- elementwise, one argument ------------------------------------------------------------
@@ -408,3 +409,9 @@ def inv(y, a):
 @tangent(np.linalg.solve)
 def solve(y, a, b):
     d[y] = np.linalg.solve(a, d[b] - d[a] @ y)
+
+
+# ---- ufunc.outer: derived from the ufunc's own rule (rules/outer.py) ----------------------------
+
+outer_rules(TANGENTS, np.add, np.subtract, np.multiply, np.divide, np.power, np.arctan2, np.hypot, np.maximum,
+            np.fmax, np.minimum, np.fmin, np.logaddexp, np.logaddexp2, np.mod, np.fmod)

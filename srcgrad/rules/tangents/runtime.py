@@ -538,6 +538,6 @@ LINEAR.update({f: ((0,),) for f in (np.roll, np.triu, np.tril, np.diagonal, np.t
 LINEAR.update({f: ((0,), (1,)) for f in (np.kron, np.tensordot, np.convolve, np.cross)})
 ZERO_TANGENT = ZERO_TANGENT | {shapes.diff_pad, shapes.diff_parts, shapes.kron_layout, shapes.tensordot_layout,
                                shapes.convolve_widths, shapes.check_cross, shapes.hsplit_axis,
-                               shapes.split_positions, order.quantile_weights,
+                               shapes.split_positions, shapes.outer_layout, order.quantile_weights,
                                order.interp_segment, factorizations.check_svd, factorizations.check_qr,
                                factorizations.lstsq_cutoff, factorizations.lower_triangle}

@@ -5,6 +5,7 @@ from typing import Callable
 import numpy as np
 import scipy.special
 
+from srcgrad.rules.outer import outer_rules
 from srcgrad.rules.tangents.helpers import broadcast_like
 from srcgrad.rules.tangents.registry import TANGENTS
 from srcgrad.rules.registry import template_decorator
@@ -130,3 +131,8 @@ def softmax(y, x, axis=None):
 @special("log_softmax")
 def log_softmax(y, x, axis=None):
     d[y] = d[x] - np.sum(d[x] * np.exp(y), axis=axis, keepdims=True)
+
+
+# ---- ufunc.outer of the two-argument ufuncs: derived from their rules (rules/outer.py) ---------
+
+outer_rules(TANGENTS, scipy.special.betaln, scipy.special.xlogy, scipy.special.xlog1py)
