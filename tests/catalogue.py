@@ -1710,3 +1710,14 @@ def ufunc_outer_extremes(x, u):
 def scipy_special_outer(x, y, u):
     return np.sum(scipy.special.xlogy.outer(u, y)) + np.sum(scipy.special.xlog1py.outer(x, u * u) ** 2) \
         + np.sum(scipy.special.betaln.outer(x, y))
+
+
+@domain(x="positive", b="positive")
+def scipy_halfcauchy_halfnorm_cauchy(x, a, b):
+    return np.sum(scipy.stats.halfcauchy.logpdf(x, -a * a, b) + scipy.stats.halfnorm.logpdf(x, loc=-a * a, scale=b)
+                  + scipy.stats.cauchy.logpdf(x, a, b))
+
+
+@domain(x="positive", a="positive", b="positive", c="positive")
+def scipy_lognorm_invgamma(x, a, b, c):
+    return np.sum(scipy.stats.lognorm.logpdf(x, a, -c, b) + scipy.stats.invgamma.logpdf(x, a + 1.0, loc=-c, scale=b))

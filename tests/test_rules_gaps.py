@@ -1,5 +1,6 @@
 """Rules for functions real loss code calls that srcgrad refused (the realistic corpus): np.take_along_axis,
-np.split / array_split / hsplit / vsplit / dsplit, and ufunc.outer.
+np.split / array_split / hsplit / vsplit / dsplit, ufunc.outer, and scipy.stats halfcauchy / halfnorm /
+cauchy / lognorm / invgamma logpdf.
 
 Gradients are checked against float64 central finite differences (gradcheck.check_grad), tangents against
 central differences along them (test_forward.check_jvp), and second derivatives against central
@@ -13,6 +14,7 @@ from typing import Any, Callable
 import numpy as np
 import pytest
 import scipy.special
+import scipy.stats
 
 import srcgrad
 from gradcheck import check_grad
@@ -329,3 +331,111 @@ def test_ufunc_outer_rules_are_derived_from_the_ufuncs_own() -> None:
         outer_rules(ADJOINTS, np.matmul)
     with pytest.raises(srcgrad.NotDifferentiableError, match="does not accept this call"):
         srcgrad.grad(outer_with_dtype)(np.ones(3))
+
+
+# ---- scipy.stats: halfcauchy, halfnorm, cauchy, lognorm, invgamma --------------------------------
+
+halfcauchy, halfnorm, cauchy = scipy.stats.halfcauchy, scipy.stats.halfnorm, scipy.stats.cauchy
+lognorm, invgamma = scipy.stats.lognorm, scipy.stats.invgamma
+
+
+def halfcauchy_positional(x, loc, scale):
+    return np.sum(halfcauchy.logpdf(x, loc, scale))
+
+
+def halfnorm_keywords(x, loc, scale):
+    return np.sum(halfnorm.logpdf(x, loc=loc, scale=scale))
+
+
+def cauchy_positional(x, loc, scale):
+    return np.sum(cauchy.logpdf(x, loc, scale) * weights(np.shape(x)))
+
+
+def lognorm_all(x, s, loc, scale):
+    return np.sum(lognorm.logpdf(x, s, loc, scale))
+
+
+def invgamma_keywords(x, a, loc, scale):
+    return np.sum(invgamma.logpdf(x, a, loc=loc, scale=scale))
+
+
+def lognorm_shape_only(x, s):
+    return np.sum(lognorm.logpdf(x, s))
+
+
+def invgamma_default_scale(x, a):
+    return np.sum(invgamma.logpdf(x, a) ** 2)
+
+
+X_POS = np.array([0.7, 1.3, 2.9, 1.1])
+STATS_CASES = [
+    pytest.param(halfcauchy_positional, [X_POS, 0.2, 1.5], id="halfcauchy"),
+    pytest.param(halfcauchy_positional, [X_POS, np.array([0.1, 0.2, 0.0, 0.5]), 2.0], id="halfcauchy-loc-vector"),
+    pytest.param(halfnorm_keywords, [X_POS, 0.2, np.array([1.5, 0.5, 2.0, 1.0])], id="halfnorm-scale-vector"),
+    pytest.param(cauchy_positional, [X_POS - 1.5, -0.3, 0.8], id="cauchy"),
+    pytest.param(lognorm_all, [X_POS, 0.6, 0.1, 1.5], id="lognorm"),
+    pytest.param(lognorm_all, [X_POS, np.array([0.5, 0.9, 1.3, 0.7]), 0.1, 1.5], id="lognorm-s-vector"),
+    pytest.param(lognorm_shape_only, [X_POS, 0.8], id="lognorm-defaults"),
+    pytest.param(invgamma_keywords, [X_POS, 2.5, 0.1, 1.5], id="invgamma"),
+    pytest.param(invgamma_default_scale, [X_POS, np.array([1.5, 3.0, 2.0, 4.0])], id="invgamma-a-vector"),
+]
+
+
+@pytest.mark.parametrize("f, args", STATS_CASES)
+def test_scipy_stats_logpdf(f: Callable, args: list) -> None:
+    every = tuple(range(len(args)))
+    check_grad(f, args, every)
+    check_jvp(f, args, every)
+    for i in every:
+        check_grad(f, args, i)
+
+
+def second_in_x_and_scale(f: Callable, args: list) -> Callable:
+    """(x, scale) -> the sum of the squares of f's gradients w.r.t. every argument, the others fixed at `args`."""
+    df = srcgrad.grad(f, wrt=tuple(range(len(args))))
+    if len(args) == 3:
+        loc = args[1]
+
+        def h(x, scale):
+            g1, g2, g3 = df(x, loc, scale)
+            return np.sum(g1 ** 2) + g2 ** 2 + g3 ** 2
+    else:
+        shape, loc = args[1], args[2]
+
+        def h(x, scale):
+            g1, g2, g3, g4 = df(x, shape, loc, scale)
+            return np.sum(g1 ** 2) + g2 ** 2 + g3 ** 2 + g4 ** 2
+
+    return h
+
+
+@pytest.mark.parametrize("f, args", [STATS_CASES[0], STATS_CASES[3], STATS_CASES[4], STATS_CASES[7]])
+def test_scipy_stats_logpdf_second_derivative(f: Callable, args: list) -> None:
+    check_grad(second_in_x_and_scale(f, args), [args[0], args[-1]], (0, 1), rtol=1e-4, atol=1e-5)
+
+
+def shape_gradient(x, a):
+    """d/da of the inverse gamma and log-normal log-densities, differentiated again in both."""
+    return np.sum(invgamma_keywords(x, a, 0.1, 1.5) + lognorm_all(x, a, 0.1, 1.5))
+
+
+def test_scipy_stats_shape_parameter_second_derivative() -> None:
+    check_grad(squared_gradient2(shape_gradient, wrt=(0, 1)), [X_POS, 1.7], (0, 1), rtol=1e-4, atol=1e-5)
+
+
+def eight_schools_logp(params):
+    """The corpus's hierarchical model: a half-Cauchy prior on the group scale."""
+    y = np.array([28.0, 8.0, -3.0, 7.0])
+    sigma = np.array([15.0, 10.0, 16.0, 11.0])
+    mu, log_tau, theta_tilde = params[0], params[1], params[2:]
+    tau = np.exp(log_tau)
+    theta = mu + tau * theta_tilde
+    lp = scipy.stats.norm.logpdf(mu, 0, 5) + halfcauchy.logpdf(tau, scale=5) + log_tau
+    return -(lp + np.sum(scipy.stats.norm.logpdf(theta_tilde, 0, 1)) + np.sum(scipy.stats.norm.logpdf(y, theta, sigma)))
+
+
+def test_scipy_stats_in_a_hierarchical_model() -> None:
+    params = rng_for("eight schools").normal(size=6)
+    check_grad(eight_schools_logp, [params], 0)
+    check_jvp(eight_schools_logp, [params], 0)
+    check_grad(squared_gradient(eight_schools_logp), [params], 0, rtol=1e-4)

@@ -135,6 +135,57 @@ def laplace_logpdf(y, x, loc=0.0, scale=1.0):
     d[scale] = unbroadcast(d[y] * (np.abs(z) - 1.0) / scale, scale)
 
 
+@stats("cauchy", "logpdf")
+def cauchy_logpdf(y, x, loc=0.0, scale=1.0):
+    # log cauchy = -log(pi) - log(scale) - log(1 + z^2): f'(z) = -2z / (1 + z^2)
+    z = (x - loc) / scale
+    w = 2.0 * z / (1.0 + z * z)  # -f'(z)
+    d[x] = unbroadcast(-d[y] * w / scale, x)
+    d[loc] = unbroadcast(d[y] * w / scale, loc)
+    d[scale] = unbroadcast(d[y] * (w * z - 1.0) / scale, scale)
+
+
+@stats("halfcauchy", "logpdf")
+def halfcauchy_logpdf(y, x, loc=0.0, scale=1.0):
+    # log halfcauchy = log(2 / pi) - log(scale) - log(1 + z^2) for z >= 0: Cauchy's derivatives there
+    z = (x - loc) / scale
+    w = 2.0 * z / (1.0 + z * z)
+    d[x] = unbroadcast(-d[y] * w / scale, x)
+    d[loc] = unbroadcast(d[y] * w / scale, loc)
+    d[scale] = unbroadcast(d[y] * (w * z - 1.0) / scale, scale)
+
+
+@stats("halfnorm", "logpdf")
+def halfnorm_logpdf(y, x, loc=0.0, scale=1.0):
+    # log halfnorm = log(2) + log norm for z >= 0: the normal's derivatives there
+    z = (x - loc) / scale
+    d[x] = unbroadcast(-d[y] * z / scale, x)
+    d[loc] = unbroadcast(d[y] * z / scale, loc)
+    d[scale] = unbroadcast(d[y] * (z * z - 1.0) / scale, scale)
+
+
+@stats("lognorm", "logpdf")
+def lognorm_logpdf(y, x, s, loc=0.0, scale=1.0):
+    # log lognorm = -log(s z sqrt(2 pi)) - log(z)^2 / (2 s^2) - log(scale): f'(z) = -(1 + log(z) / s^2) / z
+    z = (x - loc) / scale
+    dz = -(1.0 + np.log(z) / (s * s)) / z
+    d[x] = unbroadcast(d[y] * dz / scale, x)
+    d[loc] = unbroadcast(-d[y] * dz / scale, loc)
+    d[scale] = unbroadcast(-d[y] * (1.0 + z * dz) / scale, scale)
+    d[s] = unbroadcast(d[y] * (np.log(z) ** 2 / (s * s) - 1.0) / s, s)
+
+
+@stats("invgamma", "logpdf")
+def invgamma_logpdf(y, x, a, loc=0.0, scale=1.0):
+    # log invgamma = -(a + 1) log z - 1 / z - gammaln(a) - log(scale): f'(z) = (1 / z - a - 1) / z
+    z = (x - loc) / scale
+    dz = (1.0 / z - a - 1.0) / z
+    d[x] = unbroadcast(d[y] * dz / scale, x)
+    d[loc] = unbroadcast(-d[y] * dz / scale, loc)
+    d[scale] = unbroadcast(-d[y] * (1.0 + z * dz) / scale, scale)
+    d[a] = unbroadcast(-d[y] * (np.log(z) + digamma(a)), a)
+
+
 @stats("multivariate_normal", "logpdf")
 def multivariate_normal_logpdf(y, x, mean=None, cov=1.0, allow_singular=False):
     # -(k log 2pi + log det S + r^T S^-1 r) / 2 per point r = x - mean (rows of x): d/dr = -S^-1 r,

@@ -98,6 +98,42 @@ def laplace_logpdf(y, x, loc=0.0, scale=1.0):
     d[y] = broadcast_like((np.sign(z) * (d[loc] - d[x]) + (np.abs(z) - 1.0) * d[scale]) / scale, y)
 
 
+@stats("cauchy", "logpdf")
+def cauchy_logpdf(y, x, loc=0.0, scale=1.0):
+    z = (x - loc) / scale
+    w = 2.0 * z / (1.0 + z * z)
+    d[y] = broadcast_like((w * (d[loc] - d[x]) + (w * z - 1.0) * d[scale]) / scale, y)
+
+
+@stats("halfcauchy", "logpdf")
+def halfcauchy_logpdf(y, x, loc=0.0, scale=1.0):
+    z = (x - loc) / scale
+    w = 2.0 * z / (1.0 + z * z)
+    d[y] = broadcast_like((w * (d[loc] - d[x]) + (w * z - 1.0) * d[scale]) / scale, y)
+
+
+@stats("halfnorm", "logpdf")
+def halfnorm_logpdf(y, x, loc=0.0, scale=1.0):
+    z = (x - loc) / scale
+    d[y] = broadcast_like((z * (d[loc] - d[x]) + (z * z - 1.0) * d[scale]) / scale, y)
+
+
+@stats("lognorm", "logpdf")
+def lognorm_logpdf(y, x, s, loc=0.0, scale=1.0):
+    z = (x - loc) / scale
+    dz = -(1.0 + np.log(z) / (s * s)) / z
+    d[y] = broadcast_like((dz * (d[x] - d[loc]) - (1.0 + z * dz) * d[scale]) / scale
+                          + d[s] * (np.log(z) ** 2 / (s * s) - 1.0) / s, y)
+
+
+@stats("invgamma", "logpdf")
+def invgamma_logpdf(y, x, a, loc=0.0, scale=1.0):
+    z = (x - loc) / scale
+    dz = (1.0 / z - a - 1.0) / z
+    d[y] = broadcast_like((dz * (d[x] - d[loc]) - (1.0 + z * dz) * d[scale]) / scale
+                          - d[a] * (np.log(z) + digamma(a)), y)
+
+
 @stats("multivariate_normal", "logpdf")
 def multivariate_normal_logpdf(y, x, mean=None, cov=1.0, allow_singular=False):
     # per point: -(dr . S^-1 r) + (r^T S^-1 dS S^-1 r - tr(S^-1 dS)) / 2, dr = dx - dmean
