@@ -17,6 +17,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 import scipy.linalg
+import scipy.signal
 import scipy.special
 import scipy.stats
 
@@ -1721,3 +1722,16 @@ def scipy_halfcauchy_halfnorm_cauchy(x, a, b):
 @domain(x="positive", a="positive", b="positive", c="positive")
 def scipy_lognorm_invgamma(x, a, b, c):
     return np.sum(scipy.stats.lognorm.logpdf(x, a, -c, b) + scipy.stats.invgamma.logpdf(x, a + 1.0, loc=-c, scale=b))
+
+
+def scipy_convolve_correlate(x, u, W, A):
+    return np.sum(scipy.signal.convolve(x, u) ** 2) + np.sum(scipy.signal.correlate(u, x, "same") * u) \
+        + np.sum(scipy.signal.fftconvolve(W, A, "valid") ** 2) + np.sum(scipy.signal.correlate(W, A[:2], "valid") ** 3)
+
+
+def scipy_convolve2d_boundaries(W, A, a):
+    return np.sum(scipy.signal.convolve2d(W, A, "same", "symm") ** 2) \
+        + np.sum(scipy.signal.correlate2d(W, A[:2], "full", fillvalue=a) ** 2) \
+        + np.sum(scipy.signal.convolve2d(W, A[1:], "valid", "wrap") * 2.0) \
+        + np.sum(scipy.signal.correlate2d(A, W, "same", boundary="wrap") ** 2) \
+        + np.sum(scipy.signal.convolve2d(A, W[:2], "same", fillvalue=a) ** 2)

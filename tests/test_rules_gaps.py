@@ -1,6 +1,6 @@
 """Rules for functions real loss code calls that srcgrad refused (the realistic corpus): np.take_along_axis,
-np.split / array_split / hsplit / vsplit / dsplit, ufunc.outer, and scipy.stats halfcauchy / halfnorm /
-cauchy / lognorm / invgamma logpdf.
+np.split / array_split / hsplit / vsplit / dsplit, ufunc.outer, scipy.stats halfcauchy / halfnorm / cauchy /
+lognorm / invgamma logpdf, scipy.signal convolve / correlate / fftconvolve / convolve2d / correlate2d.
 
 Gradients are checked against float64 central finite differences (gradcheck.check_grad), tangents against
 central differences along them (test_forward.check_jvp), and second derivatives against central
@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 import numpy as np
 import pytest
+import scipy.signal
 import scipy.special
 import scipy.stats
 
@@ -439,3 +440,117 @@ def test_scipy_stats_in_a_hierarchical_model() -> None:
     check_grad(eight_schools_logp, [params], 0)
     check_jvp(eight_schools_logp, [params], 0)
     check_grad(squared_gradient(eight_schools_logp), [params], 0, rtol=1e-4)
+
+
+# ---- scipy.signal ---------------------------------------------------------------------------------
+
+
+def convolution_2d(func: Callable, mode: str, boundary: str) -> Callable:
+    def f(in1, in2, fillvalue):
+        y = func(in1, in2, mode, boundary, fillvalue)
+        return np.sum(np.sin(y) * weights(np.shape(y)))
+
+    return f
+
+
+SHAPES_2D = [((4, 5), (2, 3)), ((3, 3), (3, 3)), ((2, 3), (4, 4)), ((5, 4), (1, 2))]
+
+
+@pytest.mark.parametrize("func", [scipy.signal.convolve2d, scipy.signal.correlate2d], ids=lambda f: f.__name__)
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+@pytest.mark.parametrize("boundary", ["fill", "symm", "wrap"])
+@pytest.mark.parametrize("shapes", SHAPES_2D, ids=str)
+def test_convolve2d_correlate2d(func: Callable, mode: str, boundary: str, shapes: tuple) -> None:
+    rng = rng_for("2d", func.__name__, mode, boundary, shapes)
+    args = [rng.normal(size=shapes[0]), rng.normal(size=shapes[1]), 0.7]
+    f = convolution_2d(func, mode, boundary)
+    check_grad(f, args, (0, 1, 2))
+    check_jvp(f, args, (0, 1, 2))
+
+
+def test_convolve2d_boundary_names_and_defaults() -> None:
+    rng = rng_for("2d names")
+    args = [rng.normal(size=(4, 4)), rng.normal(size=(2, 3)), 0.0]
+    for boundary in ("pad", "symmetric", "circular"):
+        check_grad(convolution_2d(scipy.signal.convolve2d, "same", boundary), args, (0, 1, 2))
+    check_grad(default_convolve2d, args[:2], (0, 1))
+
+
+def default_convolve2d(image, kernel):
+    return np.sum(scipy.signal.convolve2d(image, kernel) ** 2) + np.sum(scipy.signal.correlate2d(image, kernel) ** 3)
+
+
+@pytest.mark.parametrize("func, boundary", [(scipy.signal.convolve2d, "symm"), (scipy.signal.correlate2d, "fill"),
+                                            (scipy.signal.convolve2d, "wrap")])
+def test_convolve2d_second_derivative(func: Callable, boundary: str) -> None:
+    rng = rng_for("2d second", func.__name__, boundary)
+    f = convolution_2d(func, "same", boundary)
+    df = srcgrad.grad(f, wrt=(0, 1, 2))
+
+    def h(in1, in2):
+        g1, g2, g3 = df(in1, in2, 0.4)
+        return np.sum(g1 ** 2) + np.sum(g2 ** 3) + g3 ** 2
+
+    check_grad(h, [rng.normal(size=(3, 4)), rng.normal(size=(2, 2))], (0, 1), rtol=1e-4, atol=1e-5)
+
+
+def deconvolution_objective(x, blurred, kernel, lam=0.01):
+    """The corpus's deblurring objective: a 'same' convolution with symmetric boundaries."""
+    residual = scipy.signal.convolve2d(x, kernel, mode="same", boundary="symm") - blurred
+    grad_penalty = np.sum(np.diff(x, axis=0) ** 2) + np.sum(np.diff(x, axis=1) ** 2)
+    return 0.5 * np.sum(residual ** 2) + lam * grad_penalty
+
+
+def test_convolve2d_in_a_deblurring_objective() -> None:
+    rng = rng_for("deblur")
+    x, blurred, kernel = rng.normal(size=(5, 5)), rng.normal(size=(5, 5)), rng.uniform(size=(3, 3))
+    check_grad(deconvolution_objective, [x, blurred, kernel], (0, 2))
+    check_jvp(deconvolution_objective, [x, blurred, kernel], (0, 2))
+
+
+def convolution_nd(func: Callable, mode: str) -> Callable:
+    def f(in1, in2):
+        y = func(in1, in2, mode)
+        return np.sum(np.sin(y) * weights(np.shape(y)))
+
+    return f
+
+
+SHAPES_ND = [((7,), (3,)), ((4,), (4,)), ((3,), (6,)), ((4, 3), (2, 2)), ((2, 3), (3, 4)), ((3, 2, 2), (2, 2, 3))]
+# 'valid' needs one operand at least as large as the other on every axis (SciPy refuses the others itself)
+ND_CASES = [pytest.param(mode, shapes, id=f"{mode}-{shapes}")
+            for mode in ("full", "same", "valid") for shapes in SHAPES_ND
+            if mode != "valid" or all(n >= m for n, m in zip(*shapes)) or all(n <= m for n, m in zip(*shapes))]
+
+
+@pytest.mark.parametrize("func", [scipy.signal.convolve, scipy.signal.correlate, scipy.signal.fftconvolve],
+                         ids=lambda f: f.__name__)
+@pytest.mark.parametrize("mode, shapes", ND_CASES)
+def test_convolve_correlate_nd(func: Callable, mode: str, shapes: tuple) -> None:
+    rng = rng_for("nd", func.__name__, mode, shapes)
+    args = [rng.normal(size=shapes[0]), rng.normal(size=shapes[1])]
+    f = convolution_nd(func, mode)
+    check_grad(f, args, (0, 1))
+    check_jvp(f, args, (0, 1))
+
+
+def direct_and_fft(x, k):
+    return np.sum(scipy.signal.convolve(x, k, "same", method="direct") ** 2) \
+        + np.sum(scipy.signal.correlate(x, k, method="fft") ** 3)
+
+
+@pytest.mark.parametrize("func", [scipy.signal.convolve, scipy.signal.correlate], ids=lambda f: f.__name__)
+def test_convolve_correlate_methods_and_second_derivative(func: Callable) -> None:
+    rng = rng_for("nd second", func.__name__)
+    x, k = rng.normal(size=6), rng.normal(size=3)
+    check_grad(direct_and_fft, [x, k], (0, 1))
+    check_grad(squared_gradient2(convolution_nd(func, "same")), [x, k], (0, 1), rtol=1e-4, atol=1e-5)
+
+
+def fftconvolve_along_axis(x, k):
+    return np.sum(scipy.signal.fftconvolve(x, k, "same", axes=1) ** 2)
+
+
+def test_fftconvolve_over_some_axes_is_refused() -> None:
+    with pytest.raises(srcgrad.NotDifferentiableError, match="fftconvolve over all axes only, not axes=1"):
+        srcgrad.grad(fftconvolve_along_axis)(np.ones((3, 4)), np.ones((3, 2)))

@@ -13,5 +13,6 @@ from srcgrad.rules.registry import (
 optional("scipy.special", "srcgrad.rules.scipy_special", "srcgrad.rules.tangents.scipy_special")
 optional("scipy.stats", "srcgrad.rules.scipy_stats", "srcgrad.rules.tangents.scipy_stats")
 optional("scipy.linalg", "srcgrad.rules.scipy_linalg", "srcgrad.rules.tangents.scipy_linalg")
+optional("scipy.signal", "srcgrad.rules.scipy_signal", "srcgrad.rules.tangents.scipy_signal")
 
 __all__ = ["ADJOINTS", "NONDIFFERENTIABLE", "Rule", "adjoint", "adjoint_method", "lookup", "nondifferentiable"]

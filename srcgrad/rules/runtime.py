@@ -306,6 +306,7 @@ def covariance_back_rule(y, g, cov):
 
 nondifferentiable(scipy_helpers.no_sign, scipy_helpers.symmetric_assumption, scipy_helpers.adjoint_transposed,
                   scipy_helpers.is_transposed, scipy_helpers.flipped_trans, scipy_helpers.mvn_dim, scipy_helpers.no_disp)
+nondifferentiable(scipy_helpers.signal_layout)
 
 
 # ---- helpers of the NumPy tables: cumsum, einsum, norm, layouts, order statistics, scans, where= ---

@@ -1,4 +1,5 @@
-"""Helpers of the SciPy rule tables (rules/scipy_*.py): the part of a matrix a LAPACK routine reads.
+"""Helpers of the SciPy rule tables (rules/scipy_*.py): the part of a matrix a LAPACK routine reads, and
+where a scipy.signal convolution's result sits in the full one.
 
 SciPy reads one triangle of a matrix it is told is symmetric (`cholesky`, `cho_factor`, `solve`
 and `inv` with `assume_a="pos"`, the `eigh` inside `multivariate_normal`) and never the other, so
@@ -11,6 +12,8 @@ an adjoint or tangent first are linear in it: rules/runtime.py gives each an adj
 transpose) and rules/tangents/runtime.py a tangent (itself); the rest describe arguments and carry
 no derivative.
 """
+from typing import NamedTuple
+
 import numpy as np
 
 # ---- linear maps -----------------------------------------------------------------------------
@@ -129,3 +132,56 @@ def no_disp(disp) -> None:
     if disp is False:
         raise _refuse("srcgrad has no derivative rule for scipy.linalg.logm(A, disp=False)",
                       "Call logm(A) (it returns the logarithm only).")
+
+
+# ---- scipy.signal: convolutions as crops of a full one ---------------------------------------
+# convolve(in1, in2, mode) and convolve2d(in1, in2, mode, boundary, fillvalue) are a crop of the 'full'
+# convolution of in1 extended by in2's size - 1 on every side (with zeros, fillvalue, its mirror image or
+# its periodic copies: np.pad's 'constant', 'symmetric' and 'wrap'), and the correlations the same with
+# in2 reversed. 'valid' never reads past in1's edges (SciPy swaps the operands when in2 is the larger,
+# which the full convolution does not see), so its boundary is zeros.
+
+_BOUNDARIES = {"fill": "constant", "pad": "constant", "symm": "symmetric", "symmetric": "symmetric",
+               "wrap": "wrap", "circular": "wrap"}
+
+
+class SignalLayout(NamedTuple):
+    """Where a scipy.signal convolution's result sits in the full convolution of the extended in1."""
+
+    crop: tuple  # np.pad widths putting the result back in place in the full convolution
+    extend: tuple  # np.pad widths extending in1: in2's size - 1 on both sides of each axis
+    pad_mode: str  # np.pad's mode for the extension
+    kwargs: dict  # np.pad's keywords for that mode (none)
+    outside: object  # 1 where the extension holds fillvalue, else 0 (the number 0 when none does)
+
+
+def signal_layout(in1, in2, mode, boundary=None, correlate2d=False, axes=None) -> SignalLayout:
+    """The layout of scipy.signal's convolve / correlate (N-D, `boundary` None: zeros) or convolve2d /
+    correlate2d (`boundary` as they take it).
+
+    'same' keeps in1's size, starting at (m - 1) // 2 of the full result (m: in2's size on that axis), and
+    correlate2d's (unlike the N-D correlate's) at m // 2: `correlate2d` says which.
+    """
+    if axes is not None:
+        raise _refuse(f"srcgrad differentiates scipy.signal.fftconvolve over all axes only, not axes={axes!r}",
+                      "Leave axes=None, or convolve the slices along the other axes one by one.")
+    if mode not in ("full", "same", "valid") or (boundary is not None and boundary not in _BOUNDARIES):
+        raise _refuse(f"srcgrad has no derivative rule for a scipy.signal convolution with mode={mode!r}, "
+                      f"boundary={boundary!r}",
+                      "Use mode 'full', 'same' or 'valid', boundary 'fill', 'symm' or 'wrap'.")
+    shape1, shape2 = np.shape(in1), np.shape(in2)
+    crop = []
+    for n, m in zip(shape1, shape2, strict=True):
+        full = n + m - 1
+        if mode == "full":
+            start, size = 0, full
+        elif mode == "same":
+            start, size = (m // 2 if correlate2d else (m - 1) // 2), n
+        else:
+            start, size = min(n, m) - 1, abs(n - m) + 1
+        crop.append((start, full - size - start))
+    extend = tuple((m - 1, m - 1) for m in shape2)
+    filled = boundary is not None and mode != "valid" and _BOUNDARIES[boundary] == "constant"
+    pad_mode = _BOUNDARIES[boundary] if boundary is not None and mode != "valid" else "constant"
+    outside = np.pad(np.zeros(shape1), extend, constant_values=1.0) if filled else 0.0
+    return SignalLayout(tuple(crop), extend, pad_mode, {}, outside)

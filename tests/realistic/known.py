@@ -43,9 +43,6 @@ KNOWN: dict[str, Known] = {
         'UnsupportedSyntaxError: density_step writes into its argument dens, and srcgrad cannot carry a write made inside a called function back to the caller (d here)'),
     'heat_diffusion.neumann_loss(0)': refused(UnsupportedSyntaxError,
         'UnsupportedSyntaxError: apply_neumann writes into its argument u, and srcgrad cannot carry a write made inside a called function back to the caller (u here)'),
-    # REFUSED (clear): no derivative rule for a NumPy function outside the table
-    'deblur.deconvolution_objective(0)': refused(NotDifferentiableError,
-        'NotDifferentiableError: srcgrad has no derivative rule for np.diff (a compiled function, so there is no Python source to differentiate)'),
     # REFUSED (clear): try/except, with, global, yield
     'gp_robust.nlml_safe(0)': refused(UnsupportedSyntaxError,
         'UnsupportedSyntaxError: srcgrad cannot differentiate try/except'),

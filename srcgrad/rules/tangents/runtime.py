@@ -443,7 +443,7 @@ LINEAR.update({f: ((0,),) for f in (scipy_helpers.transpose_if, scipy_helpers.tr
                                      scipy_helpers.covariance_matrix, scipy_helpers.covariance_back)})
 ZERO_TANGENT = ZERO_TANGENT | {scipy_helpers.no_sign, scipy_helpers.symmetric_assumption, scipy_helpers.adjoint_transposed,
                                scipy_helpers.is_transposed, scipy_helpers.flipped_trans, scipy_helpers.mvn_dim,
-                               scipy_helpers.no_disp}
+                               scipy_helpers.no_disp, scipy_helpers.signal_layout}
 
 
 # ---- helpers of the NumPy tables for layouts, order statistics, scans and containers ---------------
