@@ -30,6 +30,10 @@ def unbroadcast(g, x, z=None):
         if isinstance(x, Parts):  # adjoints of a sequence added item by item: `+` on them never joins
             return Grads({k: v for k, v in g.items() if isinstance(k, int) and 0 <= k < len(x)})
         raise _unknown_concatenation(x)
+    if isinstance(x, dict) and isinstance(g, list | tuple):  # a dense sequence adjoint into a sparse one's place
+        from srcgrad.runtime.structure import Grads
+
+        return Grads({k: g[k] for k in x if isinstance(k, int) and 0 <= k < len(g)})
     shape = np.shape(x)
     gshape = np.shape(g)
     if gshape == shape:

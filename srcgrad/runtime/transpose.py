@@ -38,6 +38,9 @@ def index_back(h, index, g, x=None):
     if isinstance(h, dict):
         if isinstance(index, int) and index < 0 and x is not None:
             index += len(x)  # container adjoints are keyed by position
+        if isinstance(index, slice) and x is not None:  # `xs[::-1]` of a list: the slice's items, renumbered
+            positions = range(*index.indices(len(x)))
+            return Grads({i: h[p] for i, p in enumerate(positions) if p in h})
         return item_adjoint(h, index, g)
     if isinstance(h, list | tuple):
         return h[index]

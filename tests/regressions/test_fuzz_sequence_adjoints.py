@@ -41,3 +41,25 @@ def test_a_list_read_twice_collects_both_adjoints(f, x):
 @pytest.mark.parametrize("f", [stacked_twice, stacked_in_a_loop_and_after])
 def test_and_its_second_derivative(f):
     assert srcgrad.grad(srcgrad.grad(f))(0.6) == pytest.approx(second_derivative(f, 0.6), rel=1e-4, abs=1e-6)
+
+
+def reversed_pieces(a):
+    x = np.array([1.0, 2.0, 3.0, 4.0]) * a
+    parts = [x[:2], x[2:3], x[3:]]
+    return np.sum(np.concatenate(parts[::-1]) * np.arange(4.0)) ** 2
+
+
+def test_second_derivative_through_a_slice_of_a_list():
+    # was TypeError (unhashable slice) in the adjoint of the first gradient's list slice
+    assert srcgrad.grad(reversed_pieces)(0.7) == pytest.approx(derivative(reversed_pieces, 0.7), rel=1e-6)
+    assert srcgrad.grad(srcgrad.grad(reversed_pieces))(0.7) == pytest.approx(
+        second_derivative(reversed_pieces, 0.7), rel=1e-4)
+
+
+def test_a_dense_sequence_adjoint_into_a_sparse_ones_place_keeps_its_items():
+    # unbroadcast(list, Grads) summed every item into one number
+    from srcgrad.runtime.broadcast import unbroadcast
+    from srcgrad.runtime.structure import Grads
+
+    out = unbroadcast([np.ones(2), 2.0 * np.ones(3)], Grads({1: np.zeros(3)}))
+    assert set(out) == {1} and np.array_equal(out[1], 2.0 * np.ones(3))
