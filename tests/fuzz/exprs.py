@@ -254,7 +254,9 @@ class Exprs:
         a, b = self.scalar(scope, depth), self.scalar(scope, depth)
         fn = self.choice(["max", "min", "abs"])
         self.feature("builtin_" + fn)
-        return Expr(f"abs({a.text})" if fn == "abs" else f"{fn}({a.text}, {b.text})", ())
+        if fn == "abs":
+            return Expr(f"abs({a.text})", ())
+        return Expr(f"{fn}({a.text}, {b.text})", (), a.alias | b.alias)  # the operand object itself (a 0-d array)
 
     def _reduce(self, scope: Scope, target: Shape, depth: int) -> Expr:
         shape = self.choice([s for s in self.shapes if s] )
