@@ -114,3 +114,22 @@ def test_second_derivative_through_a_helper_with_a_comprehension():
     # was IndexError (pop from empty list): the backward sweep popped the comprehension's list in place
     f = through_a_helper_with_a_comprehension
     assert srcgrad.grad(srcgrad.grad(f))(0.3) == pytest.approx(second_derivative(f, 0.3), rel=1e-5)
+
+
+def builds_a_list_in_a_branch(u, go):
+    acc = 0.5 * u
+    if go:
+        hs = [u * 2.0]
+        hs.append(np.sin(u))
+        acc = acc + np.sum(np.stack(hs))
+    return acc
+
+
+def branch_taken_and_not(a):
+    return builds_a_list_in_a_branch(a, True) + builds_a_list_in_a_branch(a * 0.5, False)
+
+
+def test_second_derivative_through_a_helper_whose_list_is_built_in_an_untaken_branch():
+    # was TypeError ('NoneType' object is not iterable) copying the list the branch did not make
+    f = branch_taken_and_not
+    assert srcgrad.grad(srcgrad.grad(f))(0.4) == pytest.approx(second_derivative(f, 0.4), rel=1e-5)

@@ -235,10 +235,12 @@ class _ANF:
             if not rest:
                 self.out.append(stmt)
                 return
-            # `t = s = e`: e once, into t, then `s = t` (one statement per name, so each rebinding is seen)
-            self.emit(first.id, stmt.value)
-            for target in rest:
-                self.emit(target.id, syntax.name(first.id))
+            # `t = s = e`: e once, into a temporary, then `t = _t` and `s = _t` (one statement per name, so
+            # each rebinding is seen; not `s = t`, which would make s vary wherever t varies elsewhere)
+            temp = self.namer.temp()
+            self.emit(temp, stmt.value)
+            for target in stmt.targets:
+                self.emit(target.id, syntax.name(temp))
             return
         targets = stmt.targets
         if len(targets) == 1 and isinstance(targets[0], gast.Name):

@@ -525,8 +525,10 @@ class Reverse:
                           and isinstance(n.func, gast.Attribute) and n.func.attr == "pop" and not n.args
                           and isinstance(n.func.value, gast.Name)}
                 for name in reversed([v for v in saved if v in popped]):
-                    copy = syntax.call(syntax.name("list"), syntax.name(name))
-                    backward.insert(0, syntax.assign(name, copy))
+                    # `if xs is not None: xs = list(xs)` (None: the branch that makes xs did not run)
+                    copy = syntax.assign(name, syntax.call(syntax.name("list"), syntax.name(name)))
+                    test = gast.Compare(left=syntax.name(name), ops=[gast.IsNot()], comparators=[syntax.const(None)])
+                    backward.insert(0, gast.If(test=test, body=[copy], orelse=[]))
                 backward.insert(0, syntax.assign(unpack, syntax.name(saved_name)))
             fwd_args, bwd_params = syntax.clone(self.fdef.args), (saved_name, incoming)
         else:
