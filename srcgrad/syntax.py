@@ -100,3 +100,14 @@ def comment(text: str) -> gast.Expr:
 
 class Comment(str):
     """A string constant that codegen prints as a comment, not as code."""
+
+
+def visit_own_fields(stmt: gast.stmt, transformer: gast.NodeTransformer) -> None:
+    """Run `transformer` over `stmt`'s own expressions (its value, test, targets), not its nested blocks."""
+    for field, value in gast.iter_fields(stmt):
+        if field in ("body", "orelse"):
+            continue
+        if isinstance(value, gast.AST):
+            setattr(stmt, field, transformer.visit(value))
+        elif isinstance(value, list):
+            setattr(stmt, field, [transformer.visit(v) if isinstance(v, gast.AST) else v for v in value])

@@ -108,13 +108,7 @@ def lambdas_to_defs(stmts: list[gast.stmt], taken: set[str]) -> list[gast.stmt]:
             out.append(_lambda_def(stmt.targets[0].id, stmt.value, stmt))
             continue
         hoist = _Lambdas(taken, stmt)
-        for field, value in gast.iter_fields(stmt):
-            if field in ("body", "orelse"):
-                continue
-            if isinstance(value, gast.AST):
-                setattr(stmt, field, hoist.visit(value))
-            elif isinstance(value, list):
-                setattr(stmt, field, [hoist.visit(v) if isinstance(v, gast.AST) else v for v in value])
+        syntax.visit_own_fields(stmt, hoist)
         out.extend(hoist.defs)
         out.append(stmt)
     return out

@@ -138,13 +138,7 @@ def _block(stmts: list[gast.stmt], namer: Namer, lookup, local_names: set[str]) 
                 setattr(stmt, field, _block(getattr(stmt, field), namer, lookup, local_names))
         hoist = _Hoist(namer, stmt, lookup)
         hoist.locals = local_names
-        for field, value in gast.iter_fields(stmt):
-            if field in ("body", "orelse"):
-                continue
-            if isinstance(value, gast.AST):
-                setattr(stmt, field, hoist.visit(value))
-            elif isinstance(value, list):
-                setattr(stmt, field, [hoist.visit(v) if isinstance(v, gast.AST) else v for v in value])
+        syntax.visit_own_fields(stmt, hoist)
         out.extend(hoist.pre)
         out.append(stmt)
     return out
