@@ -359,9 +359,9 @@ def test_mean_of_an_empty_array_is_nan_with_a_warning_not_zero_division():
     assert np.isnan(gw)  # d/dw (w * mean(x)) = mean(x) = nan
     assert any("Mean of empty slice: its gradient is nan" in m for m in said)
     g, said = runtime_warnings(lambda: srcgrad.grad(method_mean)(np.zeros((0, 3))))
-    assert g.shape == (0, 3) and "Mean of empty slice: its gradient is nan" in said
+    assert g.shape == (0, 3) and any("Mean of empty slice: its gradient is nan" in m for m in said)
     (value, slope), said = runtime_warnings(lambda: srcgrad.jvp(mean_loss, wrt=1)(empty, 2.0, 1.0))
-    assert np.isnan(value) and np.isnan(slope) and "Mean of empty slice" in said
+    assert np.isnan(value) and np.isnan(slope) and any("Mean of empty slice" in m for m in said)
 
 
 def constant_pair(x):
