@@ -52,33 +52,39 @@ def reads_varied(expr: gast.expr, varied: set[str], differentiable: Callable[[ga
     """Whether `expr`'s value depends differentiably on a varied variable.
 
     `implicit` maps nested functions to the outer variables they read, which their calls read too.
+    Walked with a stack, not recursion (a 500-term sum nests 500 levels): left to right, stopping at the first
+    varied read, so `differentiable` sees the same calls in the same order as a recursive walk would.
     """
-    if isinstance(expr, gast.Name):
-        return expr.id in varied
-    if isinstance(expr, (gast.Compare, gast.BoolOp)):
-        return False
-    if isinstance(expr, gast.UnaryOp) and isinstance(expr.op, (gast.Not, gast.Invert)):
-        return False
-    if isinstance(expr, gast.Attribute):
-        if expr.attr in NONDIFF_ATTRIBUTES:
-            return False
-        return reads_varied(expr.value, varied, differentiable, implicit)
-    if isinstance(expr, gast.Call):
-        if not differentiable(expr):
-            return False
-        parts = list(expr.args) + [kw.value for kw in expr.keywords]
-        if isinstance(expr.func, gast.Attribute):
-            parts.append(expr.func.value)
-        else:  # a function held in a variable (`f = partial(g, c=w)`) varies with what it was built from
-            parts.append(expr.func)
-        if implicit and isinstance(expr.func, gast.Name) and expr.func.id in implicit:
-            if any(v in varied for v in implicit[expr.func.id]):
+    stack = [expr]  # subexpressions still to look at, the leftmost last
+    while stack:
+        expr = stack.pop()
+        if isinstance(expr, gast.Name):
+            if expr.id in varied:
                 return True
-        return any(reads_varied(p, varied, differentiable, implicit) for p in parts)
-    if isinstance(expr, gast.Subscript):
-        return reads_varied(expr.value, varied, differentiable, implicit)
-    return any(reads_varied(child, varied, differentiable, implicit)
-               for child in gast.iter_child_nodes(expr) if isinstance(child, gast.expr))
+        elif isinstance(expr, (gast.Compare, gast.BoolOp)):
+            continue
+        elif isinstance(expr, gast.UnaryOp) and isinstance(expr.op, (gast.Not, gast.Invert)):
+            continue
+        elif isinstance(expr, gast.Attribute):
+            if expr.attr not in NONDIFF_ATTRIBUTES:
+                stack.append(expr.value)
+        elif isinstance(expr, gast.Call):
+            if not differentiable(expr):
+                continue
+            parts = list(expr.args) + [kw.value for kw in expr.keywords]
+            if isinstance(expr.func, gast.Attribute):
+                parts.append(expr.func.value)
+            else:  # a function held in a variable (`f = partial(g, c=w)`) varies with what it was built from
+                parts.append(expr.func)
+            if implicit and isinstance(expr.func, gast.Name) and expr.func.id in implicit:
+                if any(v in varied for v in implicit[expr.func.id]):
+                    return True
+            stack.extend(reversed(parts))
+        elif isinstance(expr, gast.Subscript):
+            stack.append(expr.value)
+        else:
+            stack.extend(reversed([child for child in gast.iter_child_nodes(expr) if isinstance(child, gast.expr)]))
+    return False
 
 
 def varied_names(body: list[gast.stmt], wrt: set[str],
