@@ -27,6 +27,7 @@ from srcgrad.passes.manager import Context
 from srcgrad.passes.normalize.anf import local_names, to_anf
 from srcgrad.passes.normalize.aliases import substitute_aliases
 from srcgrad.passes.normalize.desugar import desugar
+from srcgrad.passes.normalize.in_place import cast_in_place
 from srcgrad.passes.normalize.comprehensions import expand_comprehensions
 from srcgrad.passes.normalize.jumps import expand_jumps
 from srcgrad.passes.normalize.loops import expand_loops
@@ -187,15 +188,20 @@ class _Build:
         implicit = {name: fn.free for name, fn in self.ctx.local_functions.items()}
         tree = to_anf(tree, namer, set(wrt), implicit)
         self.ctx.dump("anf", tree)
-        self.tree = tree
         locals_ = local_names(tree)
         self.resolved = {id(n): resolve_call(n, self.source, locals_, self.ctx)
                          for n in gast.walk(tree) if isinstance(n, gast.Call)}
+        self.numbers = number_names(tree, set(numbers), lambda call: self.resolved[id(call)].obj)
+        tree = cast_in_place(tree, self.numbers, namer, self.ctx.ref)
+        self.ctx.dump("in place", tree)
+        locals_ = local_names(tree)
+        self.resolved.update({id(n): resolve_call(n, self.source, locals_, self.ctx)
+                              for n in gast.walk(tree) if isinstance(n, gast.Call) and id(n) not in self.resolved})
+        self.tree = tree
         self.receivers = receiver_roots(tree, self.resolved, self.ctx)
         self.varied = varied_names(tree.body, set(wrt),
                                    lambda call: self.resolved.get(id(call)) is None
                                    or self.resolved[id(call)].kind != "nondiff", implicit)
-        self.numbers = number_names(tree, set(numbers), lambda call: self.resolved[id(call)].obj)
         self.reverse = Reverse(self.ctx, tree, self.varied, self.resolved, self.numbers, pure)
 
     def _bake_defaults(self, tree: gast.FunctionDef) -> None:

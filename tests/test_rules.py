@@ -34,6 +34,7 @@ def _for_over_iterable(node: ast.AST) -> bool:
 # primal -> does this node make the compiler insert a call to it
 INSERTED: dict[Any, Callable[[ast.AST], bool]] = {
     runtime.as_sequence: _for_over_iterable,  # `for v in xs` becomes `_s = as_sequence(xs); for _i in range(len(_s))`
+    runtime.in_place: lambda node: isinstance(node, ast.AugAssign),  # `t += y`: `t = in_place(t + y, t)`
 }
 
 

@@ -5,7 +5,7 @@ import builtins
 from srcgrad.rules.registry import adjoint, nondifferentiable
 import numpy as np
 
-from srcgrad.runtime import (as_sequence, field_index, index_grad, item_adjoint, sequence_adjoint, stop_gradient,
+from srcgrad.runtime import (as_sequence, field_index, in_place, index_grad, item_adjoint, sequence_adjoint, stop_gradient,
                              sum_adjoint)
 from srcgrad.runtime.arrays import balanced_eq
 from srcgrad.runtime.containers import dict_source_adjoint
@@ -59,6 +59,11 @@ def list_(y, iterable=()):
 @adjoint(as_sequence)
 def as_sequence_(y, iterable):
     d[iterable] = d[y]
+
+
+@adjoint(in_place)
+def in_place_(y, new, old):
+    d[new] = d[y]
 
 
 @adjoint(builtins.getattr)

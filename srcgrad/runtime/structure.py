@@ -431,6 +431,9 @@ def _shares(value, other) -> bool:
     return False
 
 
+LOOP_OVER = "the for loop over "  # how messages name the sequence a `for` loop iterates (aliasing.py)
+
+
 def check_write(value, others: tuple, names: tuple[str, ...], name: str, origin, augmented: bool = False) -> None:
     """Before a write into `value` (named `name`): refuse it when another live name sees the same memory,
     because the gradient would treat the two as separate values."""
@@ -443,9 +446,15 @@ def check_write(value, others: tuple, names: tuple[str, ...], name: str, origin,
             how = f"`{name} = {name} + ...` instead of `{name} += ...`" if augmented else f"`{name} = {name}.copy()`"
             hint = (f"Copy before writing ({how}), or build a new array instead of writing into one that another "
                     "name still uses.")
-            if name.endswith("]"):  # `a[i][j] = v` (desugar.py): the write goes through the row a[i]
+            if name.endswith("]") and not augmented:  # `a[i][j] = v` (desugar.py): the write goes through a[i]
                 hint = (f"Index the array once (`{name[:-1]}, j] = ...`), or, for a list of lists, build the inner "
                         f"list anew (`row = list({name}); row[j] = ...; {name} = row`).")
+            if other_name == f"{LOOP_OVER}{name}":
+                raise UnsupportedSyntaxError(
+                    f"srcgrad cannot differentiate `{name} += ...` (or -=, *=, ...) inside `for ... in {name}`: it changes in place the "
+                    f"items of {name} the loop has yet to read", origin,
+                    hint=f"Loop over an index (`for i in range(len({name}))`, reading {name}[i]), or write "
+                    f"`{name} = {name} + ...` if the loop should go on over the old values.")
             raise UnsupportedSyntaxError(
                 f"srcgrad cannot differentiate this write into {name}: {other_name} refers to the same memory "
                 f"(the same array or list, a view of it, or a container holding it), so the write changes "

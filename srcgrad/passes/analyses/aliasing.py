@@ -46,6 +46,7 @@ import gast
 import numpy as np
 
 from srcgrad import runtime, syntax
+from srcgrad.codegen.unparse import unparse
 from srcgrad.errors import UnsupportedSyntaxError
 
 Obj = tuple
@@ -54,8 +55,10 @@ OUTER: Obj = ("outer",)
 # calls whose result may be (a view of) their first argument
 _VIEWS = {np.reshape, np.ravel, np.transpose, np.squeeze, np.expand_dims, np.swapaxes, np.moveaxis, np.asarray,
           np.asanyarray, np.ascontiguousarray, np.atleast_1d, np.atleast_2d, np.atleast_3d, np.broadcast_to,
-          np.diagonal, np.real, np.imag, np.flip, np.fliplr, np.flipud, np.rot90, runtime.stop_gradient}
-# (`as_sequence(xs)` from passes/normalize/loops.py is not one: a loop reads an array it writes into live)
+          np.diagonal, np.real, np.imag, np.flip, np.fliplr, np.flipud, np.rot90, runtime.stop_gradient,
+          runtime.as_sequence}
+# (`_s1 = as_sequence(xs)` from passes/normalize/loops.py is xs itself: a loop over xs whose body writes
+# `xs[i] = e` reads xs live through its own name, so that write is not one _s1 would see; see `write`)
 _VIEW_METHODS = {"reshape", "ravel", "transpose", "squeeze", "swapaxes", "view", "diagonal", "T", "real", "imag", "flat",
                  "get", "values", "items", "keys"}
 # calls that make a new container holding the same items as their argument
@@ -134,6 +137,11 @@ class AliasFacts:
     restore: frozenset[int] = frozenset()  # id() of writes whose old value must be saved and put back
     guards: dict[int, Guard] = field(default_factory=dict)  # id() of a write -> the check that goes before it
     mutated_params: tuple[str, ...] = ()
+    item_guards: dict[int, Guard] = field(default_factory=dict)  # `xs[i] += e`: the check on the item xs[i]
+
+    def checks(self, stmt: gast.stmt) -> list[Guard]:
+        """The run-time checks that go before `stmt`."""
+        return [g for g in (self.guards.get(id(stmt)), self.item_guards.get(id(stmt))) if g is not None]
 
 
 class _Aliasing:
@@ -156,6 +164,9 @@ class _Aliasing:
         self.findings: list[tuple[gast.stmt, str, str | tuple[str, ...]]] = []
         self.returned: set[Obj] | None = None  # what return statements may give back, when asked
         self.shown: dict[str, str] = {}  # a temporary -> the user's name it stands for, in messages
+        self.sequences: dict[str, str] = {}  # `_s1 = as_sequence(xs)` -> `_s1: xs` (what a for loop iterates)
+        self.items_written: dict[int, tuple[str, str]] = {}  # id() of `xs[i] += e` whose item others see ->
+        # (the name of the old item, `xs[i]`)
         self.mutated_params: set[str] = set()
         self.augmented_params: set[str] = set()  # of those, written by `p op= e` (numbers are not changed)
         self.written_params: set[str] = set()  # and those written by subscript, append or in place
@@ -381,6 +392,7 @@ class _Aliasing:
             target = stmt.targets[0]
             if isinstance(target, gast.Subscript):
                 self.write(stmt, self.written_name(target), state)
+                self.write_item(stmt, target, state)
                 value = self.value(stmt.value, state, stmt)
                 for obj in self.value(target.value, state, stmt):
                     state.contents[obj] = state.contents.get(obj, frozenset()) | value
@@ -390,6 +402,9 @@ class _Aliasing:
                 inner = stmt.value.args[0] if isinstance(stmt.value, gast.Call) and stmt.value.args else stmt.value
                 if isinstance(inner, gast.Name):
                     self.shown[target.id] = self.shown.get(inner.id, inner.id)
+                    if isinstance(stmt.value, gast.Call) and self.callee(stmt.value)[1] is runtime.as_sequence:
+                        self.sequences[target.id] = inner.id
+                        self.shown[target.id] = f"{runtime.LOOP_OVER}{self.shown[target.id]}"
             if getattr(stmt, "augmented", False) and isinstance(target, gast.Name) and target.id not in self.numbers:
                 self.write(stmt, target.id, state, augmented=True)
             return self.bind(target, self.value(stmt.value, state, stmt), state, stmt)
@@ -455,6 +470,21 @@ class _Aliasing:
             if isinstance(node, gast.Name):
                 self.findings.append((stmt, node.id, "in place"))
 
+    def write_item(self, stmt: gast.Assign, target: gast.Subscript, state: _State) -> None:
+        """`xs[i] += e` is `xs[i].__iadd__(e)`: when the item is an array it changes in place, and so does
+        what any other name holding that array sees (passes/normalize/in_place.py names the old item)."""
+        old = getattr(stmt, "in_place_item", None)
+        if old is None:
+            return
+        container = self.value(target.value, state, stmt)
+        inner = state.names.get(old, frozenset()) - container
+        written = self.written_name(target)
+        others = tuple(other for other in sorted(self.read_after(stmt) - {old, written})
+                       if other in self.locals and state.reach(state.names.get(other, frozenset())) & inner)
+        if others:
+            self.items_written[id(stmt)] = (old, unparse(target).strip())
+            self.findings.append((stmt, old, others))
+
     def written_name(self, target: gast.Subscript) -> str:
         while isinstance(target, gast.Subscript):
             target = target.value
@@ -476,6 +506,8 @@ class _Aliasing:
         else:
             self.written_params |= params
         later = self.read_after(stmt)
+        if not augmented:  # `xs[i] = e` in `for x in xs`: the loop reads xs[i] live, through xs
+            later = later - {seq for seq, iterated in self.sequences.items() if iterated == name}
         others = tuple(other for other in sorted(later - {name})
                        if other in self.locals and state.reach(state.names.get(other, frozenset())) & objs)
         if others:
@@ -574,7 +606,7 @@ def check_aliasing(ctx, fdef: gast.FunctionDef, varied: set[str], resolved: dict
     implicit = {name: fn.free for name, fn in ctx.local_functions.items()}
     analysis = _Aliasing(fdef, set(ctx.local_names) | syntax.names_stored(fdef), resolved, implicit, numbers)
     analysis.run()
-    restore, guards = set(), {}
+    restore, guards, item_guards = set(), {}, {}
     for stmt, name, other in analysis.findings:
         origin = ctx.source.origin(stmt)
         if other == "outside":
@@ -607,9 +639,13 @@ def check_aliasing(ctx, fdef: gast.FunctionDef, varied: set[str], resolved: dict
                 f"function back to the caller ({name} here)", origin,
                 hint=f"Return the new value from {label} and assign it (`{name} = {label}(...)`), or pass a copy "
                 "that nothing else uses.")
-        augmented = bool(getattr(stmt, "augmented", False))
+        augmented = bool(getattr(stmt, "augmented", False)) and isinstance(stmt, gast.Assign) \
+            and isinstance(stmt.targets[0], gast.Name)  # `z += e`; `xs[i] += e` is a write into xs either way
         other = tuple(sorted(other, key=lambda n: (_TEMPORARY.match(n) is not None, n)))  # the user's names first
-        if name in varied or augmented:
+        if analysis.items_written.get(id(stmt), ("",))[0] == name:  # see write_item
+            item_guards[id(stmt)] = Guard(name, other, origin, True, tuple(analysis.shown.get(n, n) for n in other),
+                                          label=analysis.items_written[id(stmt)][1])
+        elif name in varied or augmented:
             # whether the other names really share the object depends on what runs (a row of a matrix is
             # a view, an element of a vector is a number): check right before the write
             guards[id(stmt)] = Guard(name, other, origin, augmented,
@@ -617,4 +653,4 @@ def check_aliasing(ctx, fdef: gast.FunctionDef, varied: set[str], resolved: dict
                                      label=getattr(stmt, "element_of", ""))
         else:
             restore.add(id(stmt))  # nothing to differentiate: undo the write so the backward sweep reads old values
-    return AliasFacts(frozenset(restore), guards, tuple(sorted(analysis.mutated_params)))
+    return AliasFacts(frozenset(restore), guards, tuple(sorted(analysis.mutated_params)), item_guards)

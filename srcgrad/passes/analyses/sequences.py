@@ -25,7 +25,7 @@ from typing import Any, Callable
 
 import gast
 
-from srcgrad import syntax
+from srcgrad import runtime, syntax
 
 _MAKERS = (builtins.list, builtins.tuple)
 
@@ -37,6 +37,8 @@ def _is_sequence(expr: gast.expr, sequences: set[str], callee: Callable[[gast.Ca
     if isinstance(expr, gast.Name):
         return expr.id in sequences
     if isinstance(expr, gast.Call):
+        if callee(expr) is runtime.in_place:  # `xs += ys` (passes/normalize/in_place.py): xs + ys
+            return bool(expr.args) and _is_sequence(expr.args[0], sequences, callee, numbers)
         return callee(expr) in _MAKERS
     if isinstance(expr, gast.BinOp) and isinstance(expr.op, gast.Add):
         return _is_sequence(expr.left, sequences, callee, numbers) and \

@@ -254,6 +254,7 @@ class _ANF:
                 else target.value
             store = gast.Subscript(value=container, slice=self.index(target.slice), ctx=gast.Store())
             self.out.append(gast.copy_location(syntax.assign(store, value), self.origin))
+            self.out[-1].augmented = getattr(stmt, "augmented", False)
             if hasattr(stmt, "element_of"):  # `a[i][j] = v` (desugar.py): messages name `a[i]`
                 self.out[-1].element_of = stmt.element_of
             return

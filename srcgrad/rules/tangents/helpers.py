@@ -72,6 +72,13 @@ def own_tangent(t, x):
     return t
 
 
+def in_place_tangent(t, y):
+    """The tangent of `in_place(new, old)` = y (`old op= e` on an array): t in y's dtype."""
+    if isinstance(y, np.ndarray) and isinstance(t, np.ndarray) and t.dtype != y.dtype and t.shape == y.shape:
+        return t.astype(y.dtype)
+    return t
+
+
 def sequence_tangent(t, y):
     """The tangent of `as_sequence(iterable)` = y: t itself, or zeros when t is a plain zero (a range
     saved on a tape by generated gradient code, whose tangent is the number 0)."""

@@ -11,10 +11,10 @@ import operator
 import gast
 import numpy as np
 
-from srcgrad.rules.tangents.helpers import (broadcast_like, dict_tangent, field_tangent, list_tangent,
+from srcgrad.rules.tangents.helpers import (broadcast_like, dict_tangent, field_tangent, in_place_tangent, list_tangent,
                                             sequence_tangent, zeros_tangent)
 from srcgrad.rules.tangents.registry import tangent
-from srcgrad.runtime import as_sequence
+from srcgrad.runtime import as_sequence, in_place
 from srcgrad.runtime.arrays import balanced_eq
 
 # ---- operators -------------------------------------------------------------------------------
@@ -127,6 +127,11 @@ def getattr_(y, obj, name):
 @tangent(builtins.dict)
 def dict_(y, source=(), /, **kwargs):
     d[y] = dict_tangent(d[source], d[kwargs], y, source, kwargs)
+
+
+@tangent(in_place)
+def in_place_(y, new, old):
+    d[y] = in_place_tangent(d[new], y)
 
 
 @tangent(as_sequence)

@@ -98,8 +98,8 @@ class Forward:
         for stmt in stmts:
             if isinstance(stmt, gast.Return):
                 continue
-            if id(stmt) in self.aliases.guards:
-                out.append(guard_statement(self.ctx, self.aliases.guards[id(stmt)]))
+            for guard in self.aliases.checks(stmt):
+                out.append(guard_statement(self.ctx, guard))
             if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and is_pop(stmt.value):
                 self.comment_for(stmt, out)
                 out.extend(self.pop(stmt))

@@ -375,8 +375,8 @@ class Reverse:
         for stmt in self.fdef.body if stmts is None else stmts:
             if isinstance(stmt, gast.Return):
                 continue
-            if id(stmt) in self.aliases.guards:
-                out.append(guard_statement(self.ctx, self.aliases.guards[id(stmt)]))
+            for guard in self.aliases.checks(stmt):
+                out.append(guard_statement(self.ctx, guard))
             if id(stmt) in self.callee_checks:
                 out.append(self.callee_checks[id(stmt)])
             if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Subscript):
