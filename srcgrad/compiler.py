@@ -13,8 +13,8 @@ import gast
 
 from srcgrad import cache, depth, syntax
 from srcgrad.binding import Const, Read, Root
-from srcgrad.codegen.compile import compile_functions
-from srcgrad.errors import Origin, SrcgradError, with_call_site
+from srcgrad.codegen.compile import NestedTooDeep, compile_functions
+from srcgrad.errors import Origin, SrcgradError, UnsupportedSyntaxError, with_call_site
 from srcgrad.frontend.fence import check_supported
 from srcgrad.frontend.nested import LocalFunction, lift_nested
 from srcgrad.frontend.parse import Source, parse_function
@@ -240,12 +240,36 @@ class _Build:
         return split
 
     def compile(self, functions: list[gast.FunctionDef], label: str) -> tuple[dict[str, Callable], str]:
-        compiled, shown = compile_functions(functions, self.ctx.injected, self.source.globals, label, self.cells)
+        try:
+            compiled, shown = compile_functions(functions, self.ctx.injected, self.source.globals, label, self.cells)
+        except NestedTooDeep:
+            origin = self.source.origin(_most_nested(parse_function(self.source.func).tree))  # as written
+            raise UnsupportedSyntaxError(
+                "the gradient of this code nests more blocks than Python can compile (each conditional "
+                "expression `a if c else b` becomes an `if` statement, and Python allows 100 levels)", origin,
+                hint="Split the expression into several statements (an `if` statement per condition), or use "
+                "np.where / np.select for arrays.") from None
         return compiled, shown
 
     def reads(self) -> list[Read]:
         """What this compilation baked in (call after generating code: templates add names as they go)."""
         return reads_of(self.source, self.tree, self.resolved, self.ctx, self.cells)
+
+
+def _most_nested(tree: gast.FunctionDef) -> gast.stmt | None:
+    """The simple statement whose expression nests the most conditionals (`a if c else b`, `and`, `or`)."""
+    def depth(node: gast.AST) -> int:
+        deepest, stack = 0, [(node, 0)]
+        while stack:
+            node, level = stack.pop()
+            level += isinstance(node, (gast.IfExp, gast.BoolOp))
+            deepest = max(deepest, level)
+            stack.extend((child, level) for child in gast.iter_child_nodes(node))
+        return deepest
+
+    simple = [n for n in gast.walk(tree) if isinstance(n, gast.stmt)
+              and not isinstance(n, (gast.FunctionDef, gast.If, gast.For, gast.While, gast.With, gast.Try))]
+    return max(simple, key=depth, default=None)
 
 
 def _with_callees(shown: str, callees: list[Split]) -> str:

@@ -20,7 +20,9 @@ from typing import Any, Iterator
 
 from srcgrad.errors import Origin, RecursionLimitError
 
-MAX_NESTING = 3000  # levels; Python itself compiles about 2000 under its default limit of 1000 frames
+# levels; Python itself compiles about 2000 under its default limit of 1000 frames. CPython 3.12 compiles
+# an AST object (srcgrad's check that it read the code Python runs) only to about 1495 levels, whatever the limit.
+MAX_NESTING = 1400 if sys.version_info[:2] == (3, 12) else 3000
 _FRAMES_PER_LEVEL = 8  # frames a recursive tree walk (gast's conversion, srcgrad's visitors) takes per level
 _ROOM = 500  # frames kept free beyond that
 _QUIET = 100  # levels that need no change of the limit
@@ -76,7 +78,8 @@ def too_nested(levels: int, origin: Origin) -> RecursionLimitError:
     """The error for code nested deeper than srcgrad compiles (MAX_NESTING levels)."""
     return RecursionLimitError(
         f"this statement nests {levels} levels deep (a long chain like `x0 + x1 + ... ` or deeply nested "
-        f"calls), more than the {MAX_NESTING} levels srcgrad compiles", origin,
+        f"calls), more than the {MAX_NESTING} levels srcgrad compiles on Python {sys.version_info[0]}."
+        f"{sys.version_info[1]}", origin,
         hint="Split it into several statements (partial sums: `s = x0 + ... + x99`, then `s = s + x100 + ...`), "
         "or sum a list or an array (`sum(xs)`, `np.sum(np.stack(xs))`).")
 

@@ -273,24 +273,39 @@ def test_a_500_term_sum_in_one_statement(tmp_path):
     assert sys.getrecursionlimit() == limit  # raised while compiling only
 
 
-@pytest.mark.skipif(sys.version_info[:2] == (3, 12), reason="CPython 3.12 compiles at most about 2990 nested "
-                    "levels whatever the recursion limit, so the 3100-level function this test needs cannot be defined")
 def test_a_statement_nested_deeper_than_srcgrad_compiles(tmp_path):
-    names = " + ".join(["x"] * 3100)
+    deep = srcgrad.depth.MAX_NESTING + 100  # 3100 levels; 1500 on Python 3.12, which compiles at most about 2990
+    names = " + ".join(["x"] * deep)
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(40000)  # Python needs it to compile this at all
     try:
-        module = _module(tmp_path, "long_sum_3100", f"def longer(x):\n    y = x\n    return {names}\n")
+        module = _module(tmp_path, f"long_sum_{deep}", f"def longer(x):\n    y = x\n    return {names}\n")
     finally:
         sys.setrecursionlimit(limit)
     with pytest.raises(RecursionLimitError) as info:
         srcgrad.grad(module.longer)(1.0)
     err = info.value
     levels = int(re.match(r"this statement nests (\d+) levels deep \(a long chain like", str(err)).group(1))
-    assert 3100 <= levels <= 3102 and "more than the 3000 levels srcgrad compiles" in str(err)
+    assert deep <= levels <= deep + 2
+    assert f"more than the {srcgrad.depth.MAX_NESTING} levels srcgrad compiles on Python 3." in str(err)
     assert err.origin.filename == module.__file__ and err.origin.lineno == 3
     assert "Split it into several statements" in err.hint
     assert sys.getrecursionlimit() == limit
+
+
+def test_conditionals_nested_deeper_than_python_compiles_name_the_statement(tmp_path):
+    expr = "x"
+    for i in range(120):  # each `a if c else b` becomes a nested `if` in the gradient: Python allows 100
+        expr = f"(x * {i}.0 if x > {i} else {expr})"
+    module = _module(tmp_path, "deep_conditionals", f"def pick(x):\n    y = x * 2.0\n    return {expr}\n")
+    assert module.pick(0.5) == 0.5 * 0.0  # the function itself runs
+    for call in (lambda: srcgrad.grad(module.pick)(0.5), lambda: srcgrad.jvp(module.pick)(0.5, 1.0)):
+        with pytest.raises(srcgrad.UnsupportedSyntaxError) as info:
+            call()
+        err = info.value
+        assert "nests more blocks than Python can compile" in str(err)
+        assert err.origin.filename == module.__file__ and err.origin.lineno == 3
+        assert "Split the expression into several statements" in err.hint
 
 
 # ---- 4. pickling ---------------------------------------------------------------------------------------

@@ -20,6 +20,11 @@ _counter = itertools.count(1)
 FACTORY = "_srcgrad_factory"
 
 
+class NestedTooDeep(Exception):
+    """The generated code nests more blocks than Python compiles (an expression with many conditionals
+    becomes nested `if` statements)."""
+
+
 def compile_functions(functions: list[gast.FunctionDef], injected: dict[str, Any], module_globals: dict,
                       label: str, cells: dict[str, types.CellType] | None = None
                       ) -> tuple[dict[str, types.FunctionType], str]:
@@ -37,7 +42,12 @@ def compile_functions(functions: list[gast.FunctionDef], injected: dict[str, Any
     text = unparse(gast.Module(body=[factory], type_ignores=[]))
     filename = f"<srcgrad {label} #{next(_counter)}>"
     linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
-    code = compile(text, filename, "exec")
+    try:
+        code = compile(text, filename, "exec")
+    except SyntaxError as exc:  # "too many levels of indentation", "too many statically nested blocks"
+        if "too many" not in str(exc.msg):
+            raise
+        raise NestedTooDeep(str(exc.msg)) from None
     factory_code = next(c for c in code.co_consts if isinstance(c, types.CodeType) and c.co_name == FACTORY)
     make = types.FunctionType(factory_code, module_globals)
     compiled = make(**injected)
