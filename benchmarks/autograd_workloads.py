@@ -18,6 +18,13 @@ def scalar_recurrence(a, b, x0, steps):
     return x
 
 
+def scalar_recurrence_np(a, b, x0, steps):
+    x = x0
+    for i in range(steps):
+        x = np.exp(-x * x) * a + np.sin(x) * b
+    return x
+
+
 def rosenbrock(x):
     return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
 
@@ -58,7 +65,8 @@ def branchy(w, x, steps):
 
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "scalar_recurrence": scalar_recurrence, "rosenbrock_1e3": rosenbrock, "rosenbrock_1e6": rosenbrock,
+    "scalar_recurrence": scalar_recurrence, "scalar_recurrence_np": scalar_recurrence_np,
+    "rosenbrock_1e3": rosenbrock, "rosenbrock_1e5": rosenbrock, "rosenbrock_1e6": rosenbrock,
     "logistic": logistic_regression, "mlp_small": mlp, "mlp_large": mlp, "rnn": rnn, "branchy": branchy,
 }
 

@@ -2,8 +2,9 @@
 
 Each library runs in its own subprocess (`benchmarks/worker.py`) with one BLAS/OpenMP/XLA
 thread, pinned to one core, and times plain NumPy `f` itself, so every ratio compares two
-times taken in the same process. The libraries run one after another. Afterwards every
-library's gradient is checked against srcgrad's, and all against float64 central finite
+times taken in the same process; srcgrad's worker also times each workload's gradient written
+by hand. The libraries run one after another. Afterwards every library's gradient, and the
+one written by hand, is checked against srcgrad's, and all against float64 central finite
 differences. Prints a table and writes `benchmarks/results.json`.
 """
 import argparse
@@ -99,10 +100,25 @@ def load_grads(path: str) -> list[list[Any]]:
         return out
 
 
-def verify(results: dict[str, dict[str, Any]]) -> None:
-    """Mark each record `check: True/False` (with `check_detail`): vs srcgrad and vs finite differences."""
+def check(path: str, ref: dict[str, Any], against_srcgrad: bool) -> tuple[bool, str]:
+    """Whether the gradients saved at `path` match the finite differences in srcgrad's record `ref` (and, if
+    `against_srcgrad`, srcgrad's gradient); what differs."""
     from benchmarks.workloads import check_fd, compare
 
+    grads = load_grads(path)
+    ok_fd, why_fd = check_fd(grads, ref["fd"])
+    details = [] if ok_fd else [f"finite differences: {why_fd}"]
+    ok_ref = True
+    if against_srcgrad:
+        ok_ref, why_ref = compare(grads, load_grads(ref["grad_file"]))
+        if not ok_ref:
+            details.append(f"vs srcgrad: {why_ref}")
+    return ok_fd and ok_ref, "; ".join(details)
+
+
+def verify(results: dict[str, dict[str, Any]]) -> None:
+    """Mark each record `check: True/False` (with `check_detail`): vs srcgrad and vs finite differences; and
+    srcgrad's records `by_hand_check` (with `by_hand_check_detail`) for the gradient written by hand."""
     reference = {r["workload"]: r for r in results.get("srcgrad", {}).get("records", []) if r["status"] == "ok"}
     for lib, data in results.items():
         for rec in data["records"]:
@@ -112,15 +128,9 @@ def verify(results: dict[str, dict[str, Any]]) -> None:
             if ref is None:
                 rec["check"], rec["check_detail"] = None, "no srcgrad gradient to check against"
                 continue
-            grads = load_grads(rec["grad_file"])
-            ok_fd, why_fd = check_fd(grads, ref["fd"])
-            details = [] if ok_fd else [f"finite differences: {why_fd}"]
-            ok_ref = True
-            if lib != "srcgrad":
-                ok_ref, why_ref = compare(grads, load_grads(ref["grad_file"]))
-                if not ok_ref:
-                    details.append(f"vs srcgrad: {why_ref}")
-            rec["check"], rec["check_detail"] = ok_fd and ok_ref, "; ".join(details)
+            rec["check"], rec["check_detail"] = check(rec["grad_file"], ref, against_srcgrad=lib != "srcgrad")
+            if lib == "srcgrad":
+                rec["by_hand_check"], rec["by_hand_check_detail"] = check(rec["by_hand_file"], ref, True)
 
 
 def cell(rec: dict[str, Any] | None, with_ratio: bool = True) -> str:
@@ -139,19 +149,23 @@ def table(results: dict[str, dict[str, Any]], workloads: list[str], libs: list[s
     """The results as a Markdown table: one row per workload."""
     by = {lib: {r["workload"]: r for r in results[lib]["records"]} for lib in libs if lib in results}
     others = [lib for lib in libs if lib != "srcgrad" and lib in by]
-    head = ["workload", "NumPy f", "srcgrad", "ratio", "check", "compile", "wrapper"] + \
-        [f"{LABELS[lib]} (ratio)" for lib in others]
+    head = ["workload", "NumPy f", "srcgrad", "ratio", "check", "by hand", "vs hand", "lines (vs hand)", "compile",
+            "wrapper"] + [f"{LABELS[lib]} (ratio)" for lib in others]
     rows = [head]
     for w in workloads:
         src = by.get("srcgrad", {}).get(w)
         if src is None:
-            row = [w, "", "", "", "", "", ""]
+            row = [w] + [""] * 9
         elif src["status"] != "ok":
-            row = [w, fmt_time(src["numpy_f"]["median"]), "n/a", "", "", "", ""]
+            row = [w, fmt_time(src["numpy_f"]["median"]), "n/a"] + [""] * 7
         else:
             mark = {True: "✓", False: "✗", None: "?"}[src.get("check")]
+            hand_mark = {True: " ✓", False: " ✗", None: ""}[src.get("by_hand_check")]
+            lines = f"{src['generated_lines']} / {src['by_hand_lines']} " \
+                    f"({src['generated_lines'] / src['by_hand_lines']:.1f}x)"
             row = [w, fmt_time(src["numpy_f"]["median"]), fmt_time(src["grad"]["median"]), f"{src['ratio']:.3g}x",
-                   mark, fmt_time(src["compile"]), fmt_overhead(src["wrapper_overhead"], src["grad"]["median"])]
+                   mark, fmt_time(src["by_hand"]["median"]) + hand_mark, f"{src['by_hand_ratio']:.3g}x", lines,
+                   fmt_time(src["compile"]), fmt_overhead(src["wrapper_overhead"], src["grad"]["median"])]
         row += [cell(by[lib].get(w)) for lib in others]
         rows.append(row)
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
@@ -168,6 +182,8 @@ def failures(results: dict[str, dict[str, Any]]) -> list[str]:
                 out.append(f"{LABELS[lib]} / {rec['workload']}: n/a: {rec.get('reason')}")
             elif rec.get("check") is False:
                 out.append(f"{LABELS[lib]} / {rec['workload']}: gradient check failed: {rec['check_detail']}")
+            if rec.get("by_hand_check") is False:
+                out.append(f"by hand / {rec['workload']}: gradient check failed: {rec['by_hand_check_detail']}")
     return out
 
 
@@ -217,13 +233,17 @@ def main(argv: list[str] | None = None) -> int:
         for data in results.values():
             for rec in data["records"]:
                 rec.pop("grad_file", None)
+                rec.pop("by_hand_file", None)
 
     print()
     print(table(results, workloads, [lib for lib in libs if lib in results]))
     print()
     print("Times are medians per call; ratio = gradient time / NumPy f time in the same process; "
-          "✓/✗: gradient matches srcgrad's and float64 central differences; compile = srcgrad's "
-          "parse-transform-compile time (df.compile); wrapper = df(*args) minus df.generated(*args).")
+          "✓/✗: gradient matches srcgrad's and float64 central differences; by hand = the gradient written "
+          "by hand in NumPy (workloads.py); vs hand = srcgrad's time / by hand's, in the same process; "
+          "lines = non-blank, non-comment lines of srcgrad's generated code (df.source) / of the one by hand; "
+          "compile = srcgrad's parse-transform-compile time (df.compile); wrapper = df(*args) minus "
+          "df.generated(*args).")
     problems = failures(results)
     for line in problems:
         print("  " + line)

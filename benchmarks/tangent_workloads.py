@@ -30,7 +30,8 @@ def rnn(Wx, Wh, bh, Wy, xs, target):
 
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "scalar_recurrence": scalar_recurrence, "rosenbrock_1e3": workloads.rosenbrock,
+    "scalar_recurrence": scalar_recurrence, "scalar_recurrence_np": workloads.scalar_recurrence_np,
+    "rosenbrock_1e3": workloads.rosenbrock, "rosenbrock_1e5": workloads.rosenbrock,
     "rosenbrock_1e6": workloads.rosenbrock, "logistic": workloads.logistic_regression,
     "mlp_small": workloads.mlp, "mlp_large": workloads.mlp, "rnn": rnn, "branchy": workloads.branchy,
 }

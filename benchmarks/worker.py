@@ -3,11 +3,13 @@
 Started by `benchmarks/run.py` with one BLAS/OpenMP/XLA thread; pins itself to one core, then
 for each workload times plain NumPy `f` and the library's gradient in this same process, and
 saves the gradient (for the parent's checks) to `--grad-dir`. The srcgrad worker also records
-the compile time (first call) and the wrapper's per-call overhead, and the finite differences.
+the compile time (first call), the wrapper's per-call overhead, the finite differences, and
+times the workload's gradient written by hand (saved too), and counts the lines of both.
 Writes a JSON list of per-workload records to `--out`.
 """
 import argparse
 import importlib
+import inspect
 import json
 import os
 import sys
@@ -66,7 +68,7 @@ def _clear_srcgrad_caches() -> None:
 def run_srcgrad(workload: Any, args: tuple, grad_path: Path, min_time: float, max_time: float) -> dict[str, Any]:
     import srcgrad
     from benchmarks.timing import measure, measure_difference
-    from benchmarks.workloads import finite_differences, leaves
+    from benchmarks.workloads import code_lines, finite_differences, leaves
 
     _clear_srcgrad_caches()
     df = srcgrad.grad(workload.f, wrt=workload.wrt)
@@ -78,14 +80,19 @@ def run_srcgrad(workload: Any, args: tuple, grad_path: Path, min_time: float, ma
     grads = df(*args)
     first = time.perf_counter() - start
     _save(grad_path, [leaves(g) for g in grads])
+    by_hand_path = grad_path.with_name(f"by_hand-{workload.name}.npz")
+    _save(by_hand_path, [leaves(g) for g in workload.by_hand(*args)])
     timing = measure(lambda: df(*args), min_time, max_time)
+    by_hand = measure(lambda: workload.by_hand(*args), min_time, max_time)  # right after: the same conditions
     generated = df.generated
     raw = measure(lambda: generated(*args), min_time, max_time)
     overhead = measure_difference(lambda: df(*args), lambda: generated(*args), min_time, max_time)
     fd = finite_differences(workload, args)
     return {"grad": timing.to_json(), "generated": raw.to_json(), "first_call": first,
-            "compile": compile_time, "wrapper_overhead": overhead,
-            "fd": fd, "generated_lines": df.source.count("\n")}
+            "compile": compile_time, "wrapper_overhead": overhead, "fd": fd,
+            "by_hand": by_hand.to_json(), "by_hand_ratio": timing.median / by_hand.median,
+            "by_hand_file": str(by_hand_path), "generated_lines": code_lines(df.source),
+            "by_hand_lines": code_lines(inspect.getsource(workload.by_hand))}
 
 
 def run_library(lib: str, prepare: Callable, workload: Any, args: tuple, grad_path: Path, min_time: float,

@@ -1,10 +1,15 @@
 """The benchmark workloads: scalar losses written in plain NumPy, as a user would write them.
 
-Each `Workload` names its loss `f`, the arguments differentiated (`wrt`, positional indices)
-and `make_args(scale)`, which builds the same inputs (float64, fixed seed) in every process.
+Each `Workload` names its loss `f`, the arguments differentiated (`wrt`, positional indices),
+`make_args(scale)`, which builds the same inputs (float64, fixed seed) in every process, and
+`by_hand`: the gradient an expert writes by hand in NumPy (backprop written out, no automatic
+differentiation), defined right under its loss. `by_hand(*args)` returns what
+`srcgrad.grad(f, wrt=wrt)(*args)` returns: a tuple with one gradient per `wrt` argument, each
+of that argument's structure (a float for a float, a dict of arrays for a dict).
 The other libraries' translations live in `torch_workloads.py`, `jax_workloads.py`,
 `autograd_workloads.py` and `tangent_workloads.py`, one function per workload name.
 """
+import ast
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,7 +20,7 @@ import numpy as np
 SCALES = ("full", "tiny")
 
 
-# --- the losses -------------------------------------------------------------------------------
+# --- the losses, each followed by its gradient written by hand ---------------------------------
 
 def scalar_recurrence(a, b, x0, steps):
     """`steps` iterations of a scalar map on Python floats: per-operation overhead dominates."""
@@ -25,15 +30,71 @@ def scalar_recurrence(a, b, x0, steps):
     return x
 
 
+def scalar_recurrence_grad_by_hand(a, b, x0, steps):
+    xs = []
+    x = x0
+    for i in range(steps):
+        s = math.sin(x)
+        xs.append((x, s))
+        x = x * a + s * b
+    da = db = 0.0
+    dx = 1.0
+    for x, s in reversed(xs):
+        da += dx * x
+        db += dx * s
+        dx *= a + math.cos(x) * b
+    return da, db
+
+
+def scalar_recurrence_np(a, b, x0, steps):
+    """A scalar map written with `np.exp` and `np.sin` on Python floats (they return np.float64)."""
+    x = x0
+    for i in range(steps):
+        x = np.exp(-x * x) * a + np.sin(x) * b
+    return x
+
+
+def scalar_recurrence_np_grad_by_hand(a, b, x0, steps):
+    xs = []
+    x = x0
+    for i in range(steps):
+        e, s = np.exp(-x * x), np.sin(x)
+        xs.append((x, e, s))
+        x = e * a + s * b
+    da = db = 0.0
+    dx = 1.0
+    for x, e, s in reversed(xs):
+        da += dx * e
+        db += dx * s
+        dx *= np.cos(x) * b - 2.0 * x * e * a
+    return float(da), float(db)
+
+
 def rosenbrock(x):
     """The n-dimensional Rosenbrock function, elementwise."""
     return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
+
+
+def rosenbrock_grad_by_hand(x):
+    head = x[:-1]
+    r = x[1:] - head ** 2
+    g = np.zeros_like(x)
+    g[:-1] = -400.0 * r * head - 2.0 * (1.0 - head)
+    g[1:] += 200.0 * r
+    return (g,)
 
 
 def logistic_regression(w, b, X, y):
     """Mean logistic loss of labels y in {-1, +1}."""
     z = X @ w + b
     return np.mean(np.logaddexp(0.0, -y * z))
+
+
+def logistic_regression_grad_by_hand(w, b, X, y):
+    z = X @ w + b
+    # d/dz logaddexp(0, -y z) = -y sigmoid(-y z), and sigmoid(-u) = exp(-logaddexp(0, u)) does not overflow
+    dz = -y * np.exp(-np.logaddexp(0.0, y * z)) / len(y)
+    return X.T @ dz, float(np.sum(dz))
 
 
 def mlp(params, x, y):
@@ -46,6 +107,22 @@ def mlp(params, x, y):
     return np.mean(lse - logits[np.arange(len(y)), y])
 
 
+def mlp_grad_by_hand(params, x, y):
+    a1 = x @ params["W1"] + params["b1"]
+    h1 = np.maximum(a1, 0.0)
+    a2 = h1 @ params["W2"] + params["b2"]
+    h2 = np.maximum(a2, 0.0)
+    logits = h2 @ params["W3"] + params["b3"]
+    p = np.exp(logits - np.max(logits, axis=1, keepdims=True))
+    p /= np.sum(p, axis=1, keepdims=True)  # softmax: the gradient of log-sum-exp
+    p[np.arange(len(y)), y] -= 1.0
+    d3 = p / len(y)
+    d2 = (d3 @ params["W3"].T) * (a2 > 0.0)
+    d1 = (d2 @ params["W2"].T) * (a1 > 0.0)
+    return ({"W1": x.T @ d1, "b1": np.sum(d1, axis=0), "W2": h1.T @ d2, "b2": np.sum(d2, axis=0),
+             "W3": h2.T @ d3, "b3": np.sum(d3, axis=0)},)
+
+
 def rnn(Wx, Wh, bh, Wy, xs, target):
     """A vanilla tanh RNN over xs (time, batch, input), a Python loop over time; MSE of a readout."""
     h = np.zeros((xs.shape[1], Wh.shape[0]))
@@ -53,6 +130,23 @@ def rnn(Wx, Wh, bh, Wy, xs, target):
         h = np.tanh(x @ Wx + h @ Wh + bh)
     y = h @ Wy
     return np.mean((y - target) ** 2)
+
+
+def rnn_grad_by_hand(Wx, Wh, bh, Wy, xs, target):
+    hs = [np.zeros((xs.shape[1], Wh.shape[0]))]
+    for x in xs:
+        hs.append(np.tanh(x @ Wx + hs[-1] @ Wh + bh))
+    y = hs[-1] @ Wy
+    dy = 2.0 * (y - target) / y.size
+    dWx, dWh, dbh = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros_like(bh)
+    dh = dy @ Wy.T
+    for t in range(len(xs) - 1, -1, -1):  # backpropagation through time
+        da = dh * (1.0 - hs[t + 1] ** 2)
+        dWx += xs[t].T @ da
+        dWh += hs[t].T @ da
+        dbh += np.sum(da, axis=0)
+        dh = da @ Wh.T
+    return dWx, dWh, dbh, hs[-1].T @ dy
 
 
 def branchy(w, x, steps):
@@ -67,6 +161,30 @@ def branchy(w, x, steps):
             h = np.tanh(h + w)
         total = total + z * z
     return total
+
+
+def branchy_grad_by_hand(w, x, steps):
+    h = x
+    tape = []
+    for i in range(steps):
+        z = np.sum(w * h)
+        if z > 0:
+            h_next = np.tanh(h - w)
+        else:
+            h_next = np.tanh(h + w)
+        tape.append((h, z, z > 0, h_next))
+        h = h_next
+    dw = np.zeros_like(w)
+    dh = np.zeros_like(x)  # the final h does not reach the loss
+    for h, z, positive, h_next in reversed(tape):
+        da = dh * (1.0 - h_next * h_next)
+        dw += 2.0 * z * h
+        if positive:
+            dw -= da
+        else:
+            dw += da
+        dh = da + 2.0 * z * w
+    return dw, dh
 
 
 # --- the inputs -------------------------------------------------------------------------------
@@ -138,29 +256,38 @@ def _branchy_args(scale: str) -> tuple:
 
 @dataclass(frozen=True)
 class Workload:
-    """A benchmark: the loss `f(*make_args(scale))`, differentiated w.r.t. positional args `wrt`."""
+    """A benchmark: the loss `f(*make_args(scale))`, differentiated w.r.t. positional args `wrt`;
+    `by_hand(*args)` is its gradient written by hand."""
 
     name: str
     description: str
     f: Callable[..., Any]
     wrt: tuple[int, ...]
     make_args: Callable[[str], tuple]
+    by_hand: Callable[..., tuple]
 
 
 WORKLOADS: list[Workload] = [
-    Workload("scalar_recurrence", "1000 steps of x = x*a + sin(x)*b on floats, d/d(a, b)",
-             scalar_recurrence, (0, 1), _scalar_args),
-    Workload("rosenbrock_1e3", "Rosenbrock, 10^3 elements", rosenbrock, (0,), _rosenbrock_args(1000)),
-    Workload("rosenbrock_1e6", "Rosenbrock, 10^6 elements", rosenbrock, (0,), _rosenbrock_args(1_000_000)),
-    Workload("logistic", "logistic regression, 256 x 100, d/d(w, b)", logistic_regression, (0, 1), _logistic_args),
+    Workload("scalar_recurrence", "1000 steps of x = x*a + math.sin(x)*b on floats, d/d(a, b)",
+             scalar_recurrence, (0, 1), _scalar_args, scalar_recurrence_grad_by_hand),
+    Workload("scalar_recurrence_np", "1000 steps of x = np.exp(-x*x)*a + np.sin(x)*b on floats, d/d(a, b)",
+             scalar_recurrence_np, (0, 1), _scalar_args, scalar_recurrence_np_grad_by_hand),
+    Workload("rosenbrock_1e3", "Rosenbrock, 10^3 elements", rosenbrock, (0,), _rosenbrock_args(1000),
+             rosenbrock_grad_by_hand),
+    Workload("rosenbrock_1e5", "Rosenbrock, 10^5 elements", rosenbrock, (0,), _rosenbrock_args(100_000),
+             rosenbrock_grad_by_hand),
+    Workload("rosenbrock_1e6", "Rosenbrock, 10^6 elements", rosenbrock, (0,), _rosenbrock_args(1_000_000),
+             rosenbrock_grad_by_hand),
+    Workload("logistic", "logistic regression, 256 x 100, d/d(w, b)", logistic_regression, (0, 1), _logistic_args,
+             logistic_regression_grad_by_hand),
     Workload("mlp_small", "MLP 784-128-64-10, softmax CE, batch 64, dict params", mlp, (0,),
-             _mlp_args(64, (128, 64))),
+             _mlp_args(64, (128, 64)), mlp_grad_by_hand),
     Workload("mlp_large", "MLP 784-1024-1024-10, softmax CE, batch 1024 (BLAS-bound)", mlp, (0,),
-             _mlp_args(1024, (1024, 1024))),
+             _mlp_args(1024, (1024, 1024)), mlp_grad_by_hand),
     Workload("rnn", "tanh RNN, hidden 64, T=50, batch 16, input 32, d/d(Wx, Wh, bh, Wy)", rnn, (0, 1, 2, 3),
-             _rnn_args),
+             _rnn_args, rnn_grad_by_hand),
     Workload("branchy", "200-step loop with an if on the sign of an intermediate, d/d(w, x)", branchy, (0, 1),
-             _branchy_args),
+             _branchy_args, branchy_grad_by_hand),
 ]
 
 BY_NAME: dict[str, Workload] = {w.name: w for w in WORKLOADS}
@@ -251,3 +378,18 @@ def compare(grads: list[list[np.ndarray]], reference: list[list[np.ndarray]],
                 err = float(np.max(np.abs(a - b)))
                 return False, f"gradient {g} leaf {k}: max abs difference {err:.3g} (max |ref| {scale:.3g})"
     return True, ""
+
+
+# --- lines of code ----------------------------------------------------------------------------
+
+def code_lines(source: str) -> int:
+    """The lines of `source` that hold code: not blank, not only a comment, not in a docstring."""
+    docstrings: set[int] = set()
+    for node in ast.walk(ast.parse(source)):
+        body = getattr(node, "body", None)
+        if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef)) and body \
+                and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+                and isinstance(body[0].value.value, str):
+            docstrings.update(range(body[0].lineno, body[0].end_lineno + 1))
+    return sum(1 for number, line in enumerate(source.splitlines(), start=1)
+               if line.strip() and not line.lstrip().startswith("#") and number not in docstrings)
