@@ -114,6 +114,14 @@ def index_add_inplace(acc, x, index, g):
             return acc
         acc[index] = acc[index] + g if index in acc else g
         return acc
+    if isinstance(acc, Parts):  # item by item (unstack, split): the generated code keeps using acc itself
+        if isinstance(index, slice):
+            for i, gi in (g.items() if isinstance(g, dict) else enumerate(g)):
+                key = range(*index.indices(len(x)))[i]
+                acc[key] = acc[key] + gi
+        else:
+            acc[index] = acc[index] + g
+        return acc
     return acc + index_grad(x, index, g)
 
 

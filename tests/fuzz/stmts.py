@@ -143,6 +143,8 @@ class Stmts(Exprs):
         value = {"+=": f"0.2 * np.sin({e.text})", "-=": f"0.1 * np.tanh({e.text})",
                  "*=": f"0.8 + 0.1 * np.tanh({e.text})", "/=": f"1.0 + {e.text} * {e.text}"}[op]
         if v.shape:
+            if v.name in scope.frozen_arrays:  # `for e in v: v += ...`: the loop reads v's rows live, a second name
+                self.aliases.union(f"_loop_over_{v.name}", [v.name])
             self.aliases.write(v.name)  # in place: other names of the array see it
             self.feature("augassign_array")
         else:

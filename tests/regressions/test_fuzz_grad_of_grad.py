@@ -133,3 +133,20 @@ def test_second_derivative_through_a_helper_whose_list_is_built_in_an_untaken_br
     # was TypeError ('NoneType' object is not iterable) copying the list the branch did not make
     f = branch_taken_and_not
     assert srcgrad.grad(srcgrad.grad(f))(0.4) == pytest.approx(second_derivative(f, 0.4), rel=1e-5)
+
+
+def early_return(a):
+    s0 = a
+    if a > 0.5:
+        return s0
+    a = np.tanh(s0)
+    return a * a
+
+
+@pytest.mark.parametrize("a", [0.2, 0.9])
+def test_second_derivative_of_an_early_return(a):
+    # fuzz seed 1004: was UnboundLocalError (d_a): the first gradient binds d_a only in the branch not taken,
+    # then rebinds it, and the second saved it before that rebinding
+    expected = 0.0 if a > 0.5 else 2 * (1 - np.tanh(a) ** 2) * (1 - 3 * np.tanh(a) ** 2)
+    assert srcgrad.grad(srcgrad.grad(early_return))(a) == pytest.approx(expected, rel=1e-9, abs=1e-12)
+    assert expected == pytest.approx(second_derivative(early_return, a), rel=1e-5, abs=1e-6)

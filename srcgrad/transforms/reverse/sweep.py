@@ -74,7 +74,8 @@ class Reverse:
                 definitions.update(syntax.names_stored(node.targets[0]))
         seen: set[str] = set(self.params)
         sites: set[int] = set()
-        self.nested_sites: set[str] = set()  # variables pushed inside a branch or loop
+        self.nested_sites: set[str] = set()  # variables pushed inside a branch or loop, or maybe unbound there
+        bound: set[str] = set(self.params)  # variables assigned outside every branch and loop so far
 
         def visit(stmts: list[gast.stmt], in_loop: bool, nested: bool) -> None:
             for stmt in stmts:
@@ -82,9 +83,11 @@ class Reverse:
                     var = stmt.targets[0].id
                     if in_loop or (var in seen and definitions[var] > 1):
                         sites.add(id(stmt))
-                        if nested:
+                        if nested or var not in bound:  # may be unbound when pushed: give it a None first
                             self.nested_sites.add(var)
                     seen.add(var)
+                    if not nested:
+                        bound.add(var)
                 elif isinstance(stmt, gast.If):
                     visit(stmt.body, in_loop, True)
                     visit(stmt.orelse, in_loop, True)

@@ -82,6 +82,9 @@ def lower_tape_marks(rev: "Reverse", forward: list[gast.stmt], backward: list[ga
     for stmt in backward:
         reads |= syntax.names_loaded(stmt)
     shape_only = set() if rev.pure else shape_reads_only(rev, backward) - set(rev.params)
+    # the backward sweep writes into these (an item put back, an append undone): it needs the objects themselves
+    shape_only -= {str(m) for stmt in backward for n in gast.walk(stmt) if isinstance(n, gast.stmt)
+                   for m in [marked(n)] if isinstance(m, (PopItem, Unappend, Repush))}
     tape = syntax.name(rev.tape)
     pushed: set[str] = set()
 
