@@ -265,6 +265,25 @@ def test_resuming_sgd_with_momentum_names_the_setting_and_the_file(tmp_path):
         run(checkpoint=path, resume=True, epochs=2, optimizer=optim.SGD(0.1))
 
 
+@pytest.mark.parametrize("saved, resumed, differs", [
+    (optim.SGD(0.1, momentum=0.9), optim.SGD(0.1, momentum=0.5), "SGD(momentum=0.9) and this run has SGD(momentum=0.5)"),
+    (optim.SGD(0.1, momentum=0.9), optim.SGD(0.1, momentum=0.9, nesterov=True),
+     "SGD(nesterov=False) and this run has SGD(nesterov=True)"),
+    (optim.SGD(0.1), optim.SGD(0.1, weight_decay=0.01), "SGD(weight_decay=0.0) and this run has SGD(weight_decay=0.01)"),
+    (optim.Adam(0.01), optim.Adam(0.02), "Adam(lr=0.01) and this run has Adam(lr=0.02)"),
+])
+def test_resuming_with_other_optimizer_settings_of_the_same_state_is_refused(tmp_path, saved, resumed, differs):
+    path = tmp_path / "run.npz"
+    run(checkpoint=path, optimizer=saved)
+    before = path.read_bytes()
+    with pytest.raises(CheckpointError) as info:
+        run(checkpoint=path, resume=True, epochs=2, optimizer=resumed)
+    assert f"cannot resume from checkpoint {path} exactly: it was saved with {differs}" in str(info.value)
+    assert "Pass the optimizer it was saved with" in info.value.hint and path.read_bytes() == before
+    run(checkpoint=path, resume=True, epochs=2, optimizer=type(saved)(**{k: v for k, v in vars(saved).items()
+                                                                         if k in ("lr", "momentum")}))
+
+
 def test_a_checkpoint_without_recorded_settings_still_says_what_differs(tmp_path):
     path = tmp_path / "run.npz"
     run(checkpoint=path, optimizer=optim.SGD(0.1))

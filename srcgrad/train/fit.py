@@ -250,6 +250,16 @@ def _restore(path: Any, optimizer: Optimizer, treedef: Any, leaves: list[np.ndar
     slots = sorted({k.rpartition("/")[0] for k in opt_arrays if k != "step"})
     if slots != sorted(optimizer.slots):
         raise _optimizer_mismatch(path, meta, optimizer, slots)
+    there, here = (meta.get("optimizer") or {}).get("settings"), _settings(optimizer)
+    if isinstance(there, dict) and there != here:  # same state, other hyperparameters: not the run it continues
+        name = type(optimizer).__name__
+        keys = sorted(k for k in here.keys() | there.keys() if there.get(k) != here.get(k))
+        old_ = f"{name}({', '.join(f'{k}={there.get(k)!r}' for k in keys)})"
+        raise CheckpointError(
+            f"cannot resume from checkpoint {path} exactly: it was saved with {old_} and this run has "
+            f"{name}({', '.join(f'{k}={here.get(k)!r}' for k in keys)})",
+            hint=f"Pass the optimizer it was saved with, {old_}, to continue it, or another checkpoint path (or "
+                 "resume=False, which replaces the file at the first save) to start afresh. " + keep)
     state = optimizer.state_from_arrays(opt_arrays, len(saved))
     pos = _Position(meta["epoch"], meta["batch"], meta["step"], meta["sums"])
     return saved, state, History.from_json(meta["history"]), pos
