@@ -53,3 +53,18 @@ def test_a_module_level_lambda_called_from_a_loss_and_by_vjp_and_jacobian() -> N
     np.testing.assert_allclose(pullback(np.ones_like(X)), 1 - t * t, rtol=1e-12)
     v = np.array([0.2, -0.5, 1.0])
     np.testing.assert_allclose(srcgrad.jacobian(act, mode="reverse")(v), np.diag(1 - np.tanh(v) ** 2), rtol=1e-12)
+
+
+make_scaled_square = lambda s: (  # noqa: E731 -- a lambda factory written as a lambda, over two lines
+    lambda x: s * np.sum(x ** 2))
+
+
+def test_a_lambda_made_inside_a_lambda_is_found():
+    # srcgrad checks the text it reads against the code Python runs: it compared the outer lambda's code with
+    # the inner one and said the file had changed
+    v = np.array([0.5, -1.0, 2.0])
+    assert np.allclose(srcgrad.grad(make_scaled_square(2.0))(v), 4.0 * v)
+    assert (lambda: srcgrad.grad(lambda x: x * x)(3.0))() == 6.0
+    one_line = lambda s: (lambda x: s * np.sum(x ** 2))  # noqa: E731
+    assert np.allclose(srcgrad.grad(one_line(3.0))(v), 6.0 * v)
+    assert list(map(lambda k: srcgrad.grad(lambda x: k * x * x)(3.0), [1.0, 2.0])) == [6.0, 12.0]

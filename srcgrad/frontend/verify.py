@@ -57,15 +57,24 @@ def _rewritten_like(text_code: types.CodeType, code: types.CodeType) -> bool:
     return set(text_code.co_names) <= set(code.co_names) and {line for *_, line in text_code.co_lines()} <= lines
 
 
-def _find(code: types.CodeType, name: str, first_line: int) -> types.CodeType | None:
-    for const in code.co_consts:
-        if isinstance(const, types.CodeType):
-            if const.co_name == name and const.co_firstlineno == first_line:
-                return const
-            found = _find(const, name, first_line)
-            if found is not None:
-                return found
-    return None
+def _find(code: types.CodeType, target: types.CodeType) -> types.CodeType | None:
+    """The code object in `code` that compiles what `target` is: same name and first line, and, where several
+    are (a lambda made inside a lambda, inside the `<lambda>` scopes compile_like wraps around it), the same
+    qualified name (Python 3.11+) or else the same parameters."""
+    found: list[types.CodeType] = []
+    todo = [code]
+    while todo:
+        for const in todo.pop(0).co_consts:
+            if isinstance(const, types.CodeType):
+                if const.co_name == target.co_name and const.co_firstlineno == target.co_firstlineno:
+                    found.append(const)
+                todo.append(const)
+    for same in (lambda c: getattr(c, "co_qualname", None) == getattr(target, "co_qualname", ""),
+                 lambda c: c.co_varnames[:c.co_argcount] == target.co_varnames[:target.co_argcount]):
+        chosen = [c for c in found if same(c)]
+        if chosen:
+            return chosen[0]
+    return found[0] if found else None
 
 
 def module_imports(text: str) -> frozenset[str]:
@@ -137,7 +146,7 @@ def compile_like(node: ast.stmt | ast.expr, code: types.CodeType, filename: str,
         compiled = compile(module, filename, "exec", flags=code.co_flags & _FUTURE_FLAGS, dont_inherit=True)
     except (SyntaxError, ValueError):
         return None
-    return _find(compiled, code.co_name, code.co_firstlineno)
+    return _find(compiled, code)
 
 
 def matches(node: ast.stmt | ast.expr, code: types.CodeType, filename: str, imports: frozenset[str] = frozenset(),
