@@ -230,9 +230,14 @@ def test_ctrl_c_carries_the_parameters_reached(tmp_path):
         return xent_value_and_grad(params, x, y)
 
     params = init_params()
-    with pytest.raises(KeyboardInterrupt) as info:
-        fit(xent_loss, params, (X, Y), batch_size=8, epochs=3, value_and_grad=vg, optimizer=optim.Adam(0.05),
-            checkpoint=path, checkpoint_every=4, progress=False)
+    # a process started in the background by a shell inherits SIGINT ignored: Ctrl-C needs Python's handler
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt) as info:
+            fit(xent_loss, params, (X, Y), batch_size=8, epochs=3, value_and_grad=vg, optimizer=optim.Adam(0.05),
+                checkpoint=path, checkpoint_every=4, progress=False)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     err = info.value
     stopped, history = run(epochs=3, callbacks=[lambda state: setattr(state, "stop", state.step == 5)])
     same(err.params, stopped)  # the 5 steps done, bitwise; step 6 is not half applied
