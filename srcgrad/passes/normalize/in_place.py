@@ -57,7 +57,7 @@ def cast_in_place(tree: gast.FunctionDef, numbers: set[str], namer: Namer,
             if getattr(stmt, "augmented", False) and isinstance(target, gast.Subscript):
                 # after ANF: `xs[i] = _t` with _t = xs[i] + e; xs[i] still holds the old item
                 old, result = namer.numbered("_t"), namer.numbered("_t")
-                out.append(gast.copy_location(syntax.assign(old, syntax.with_load(syntax.clone(target))), stmt))
+                out.append(gast.copy_location(syntax.assign(old, syntax.with_load(target)), stmt))
                 out.append(gast.copy_location(syntax.assign(result, syntax.call(
                     ref(runtime.in_place, "in_place"), stmt.value, syntax.name(old))), stmt))
                 stmt.value = syntax.name(result)
